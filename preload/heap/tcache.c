@@ -1,0 +1,1 @@
+/* placeholder: being written */ typedef int mp_placeholder_t;

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages memprof needs to build and test, if missing.
+# Usage: scripts/deps.sh [extra-package ...]
+set -euo pipefail
+
+pkgs=(gcc g++ make cmake pkg-config libunwind-dev libdw-dev libzstd-dev libcunit1-dev
+      python3 sqlite3 git "$@")
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "memprof: installing missing Debian packages: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
