@@ -1,0 +1,126 @@
+/*
+ * main.c — the memprof command: dispatches to a subcommand, prints the
+ * top-level help and the version. Each subcommand lives in its own
+ * cmd_<name>.c and owns its options and help; this file only knows the
+ * list below.
+ *
+ * Exit statuses: a subcommand's own (for run: the program's); 2 for a bad
+ * command line (unknown command or option, as getopt-style tools do);
+ * 1 for any other failure of memprof itself.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_error.h"
+#include "cmd_run.h"
+
+#ifndef MP_VERSION
+#error "MP_VERSION must be defined by the build (PROJECT_VERSION)"
+#endif
+
+typedef struct command {
+    const char *name;                                   /* memprof NAME ... */
+    int (*run)(int argc, char **argv, int *exit_status); /* argv[0] is NAME */
+    void (*help)(FILE *out);                             /* NAME --help */
+    const char *summary;                                 /* one line for help */
+} command_t;
+
+static int cmd_help(int argc, char **argv, int *exit_status);
+
+static const command_t commands[] = {
+    { "run", mp_cmd_run, mp_cmd_run_help, "run a program with memprof's shim as its malloc" },
+    { "help", cmd_help, NULL, "show this help, or a command's (memprof help run)" },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const command_t *find_command(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static void print_help(FILE *out)
+{
+    fputs("Usage: memprof COMMAND [options] [args...]\n"
+          "\n"
+          "memprof is a heap profiler for Linux programs. Its shim, libmemprof.so,\n"
+          "is preloaded into the program and becomes its malloc.\n"
+          "\n"
+          "Commands:\n",
+          out);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fputs("\n"
+          "Options:\n"
+          "  -h, --help   show this help and exit\n"
+          "  --version    print the version and exit\n"
+          "\n"
+          "'memprof COMMAND --help' describes a command's options.\n",
+          out);
+}
+
+static int cmd_help(int argc, char **argv, int *exit_status)
+{
+    const command_t *c;
+
+    *exit_status = 0;
+    if (argc < 2) {
+        print_help(stdout);
+        return 0;
+    }
+    c = find_command(argv[1]);
+    if (!c) {
+        fprintf(stderr, "memprof: help: unknown command '%s' (see memprof --help)\n", argv[1]);
+        return -MP_CLI_EUSAGE;
+    }
+    if (c->help)
+        c->help(stdout);
+    else
+        print_help(stdout);
+    return 0;
+}
+
+/* Help and version go to stdout; a failed write there (a full disk, a
+ * closed pipe) must not look like success. */
+static int finish_stdout(int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        perror("memprof: write error");
+        return status ? status : 1;
+    }
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    const command_t *c;
+    int status = 0, err;
+
+    if (argc < 2) {
+        print_help(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("memprof %s\n", MP_VERSION);
+        return finish_stdout(0);
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        print_help(stdout);
+        return finish_stdout(0);
+    }
+    if (argv[1][0] == '-') {
+        fprintf(stderr, "memprof: unknown option '%s' (see memprof --help)\n", argv[1]);
+        return 2;
+    }
+    c = find_command(argv[1]);
+    if (!c) {
+        fprintf(stderr, "memprof: unknown command '%s' (see memprof --help)\n", argv[1]);
+        return 2;
+    }
+    err = c->run(argc - 1, argv + 1, &status);
+    if (err)
+        return mp_cli_exit_status(err);
+    return finish_stdout(status);
+}
