@@ -87,7 +87,13 @@ mp_step() {
         [ -e "$f" ] && n=$((n + 1))
     done
     id=$(printf '%03d' $((n + 1)))
-    printf '%s\n' "$*" > "$MP_STEPS/$id.cmd"
+    local in
+    in=$(readlink /proc/self/fd/0 2>/dev/null || true)
+    if [ -f "$in" ]; then
+        printf '%s < %s\n' "$*" "$in" > "$MP_STEPS/$id.cmd"
+    else
+        printf '%s\n' "$*" > "$MP_STEPS/$id.cmd"
+    fi
     if [ $check = 0 ]; then
         printf '%s\n' "$reason" > "$MP_STEPS/$id.nocheck"
     fi
@@ -192,14 +198,15 @@ mp_compare() {
         fail=1
     fi
     echo "steps: $nsteps, shim active (memprof: stats seen) in $nactive"
-    if [ -e "$MP_TMP/shim.steps/001.err" ]; then
+    if grep -q '^memprof:' "$MP_TMP/shim.steps/001.err" 2>/dev/null; then
         echo "first step's shim stats:"
-        grep '^memprof:' "$MP_TMP/shim.steps/001.err" | head -n 8 | sed 's/^/  /' || true
+        grep '^memprof:' "$MP_TMP/shim.steps/001.err" | head -n 8 | sed 's/^/  /'
     fi
     if [ $fail = 0 ]; then
         echo "PASS: output and exit status identical with the shim preloaded"
     else
-        echo "reproduce: LD_PRELOAD=$MP_SHIM MEMPROF_OPTIONS=$MP_OPTIONS <step command>; MP_REAL_KEEP=1 keeps $MP_TMP"
+        echo "reproduce one step: cd <scratch>/work && env LD_PRELOAD=$MP_SHIM MEMPROF_OPTIONS=$MP_OPTIONS <step command>"
+        echo "(MP_REAL_KEEP=1 keeps the scratch directory: inputs, transcripts, per-step stderr)"
     fi
     return $fail
 }
