@@ -1,0 +1,83 @@
+# lib.sh — helpers sourced by the memprof CLI integration tests
+# (tests/integration/cli.cmake). Not a test itself.
+#
+# Every test is run as: bash TEST.sh MEMPROF SHIM [extra args...]
+# where MEMPROF is the built memprof binary and SHIM the built libmemprof.so.
+# The helpers run memprof with stdout and stderr captured in a private
+# temporary directory ($TMP, removed on exit), and fail with a message that
+# shows what memprof printed.
+
+set -euo pipefail
+
+MEMPROF=$(realpath "$1")
+SHIM=$(realpath "$2")
+shift 2
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/memprof-cli-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+# Child programs killed by a signal would otherwise leave core files.
+ulimit -c 0
+
+# A memprof started by a test must not find a shim through the tester's
+# environment unless the test says so.
+unset MEMPROF_SHIM MEMPROF_OPTIONS LD_PRELOAD
+
+fail() {
+    echo "FAIL: $*" >&2
+    if [ -n "${what:-}" ]; then
+        echo "  command: $what" >&2
+        echo "  exit status: ${status:-?}" >&2
+        echo "  stdout:" >&2; sed 's/^/    | /' "$TMP/out" >&2 || true
+        echo "  stderr:" >&2; sed 's/^/    | /' "$TMP/err" >&2 || true
+    fi
+    exit 1
+}
+
+# mp ARGS...: runs "$MEMPROF" ARGS...; sets $status, $TMP/out, $TMP/err.
+# The brace group's own stderr goes to /dev/null so that bash's notice of
+# a signal death ("Segmentation fault") does not clutter the test log.
+mp() {
+    what="memprof $*"
+    set +e
+    { "$MEMPROF" "$@" >"$TMP/out" 2>"$TMP/err"; status=$?; } 2>/dev/null
+    set -e
+}
+
+# run_cmd ARGS...: the same for any command (an installed or copied memprof).
+run_cmd() {
+    what="$*"
+    set +e
+    { "$@" >"$TMP/out" 2>"$TMP/err"; status=$?; } 2>/dev/null
+    set -e
+}
+
+expect_status() {
+    [ "$status" -eq "$1" ] || fail "expected exit status $1, got $status"
+}
+
+# expect_out TEXT: stdout is exactly TEXT (plus the final newline).
+expect_out() {
+    [ "$(cat "$TMP/out")" = "$1" ] || fail "expected stdout to be exactly: $1"
+}
+
+# expect_err_line LINE: some line of stderr is exactly LINE.
+expect_err_line() {
+    grep -Fxq -- "$1" "$TMP/err" || fail "expected a stderr line exactly: $1"
+}
+
+# expect_out_has TEXT / expect_err_has TEXT: contains TEXT somewhere.
+expect_out_has() {
+    grep -Fq -- "$1" "$TMP/out" || fail "expected stdout to contain: $1"
+}
+expect_err_has() {
+    grep -Fq -- "$1" "$TMP/err" || fail "expected stderr to contain: $1"
+}
+
+expect_err_empty() {
+    [ ! -s "$TMP/err" ] || fail "expected nothing on stderr"
+}
+
+pass() {
+    echo "PASS: ${0##*/}"
+}
