@@ -79,6 +79,10 @@ int mp_opts_parse(const char *cmd, const mp_opt_t *table, int argc, char **argv,
             const char *eq = strchr(arg + 2, '=');
             size_t namelen = eq ? (size_t)(eq - (arg + 2)) : strlen(arg + 2);
             opt = find_long(table, arg + 2, namelen);
+            if (!opt && eq && namelen == 4 && memcmp(arg + 2, "help", 4) == 0) {
+                mp_usage_error(cmd, "option '--help' takes no value (got '%s')", arg);
+                return -MP_CLI_EUSAGE;
+            }
             if (!opt)
                 return unknown(cmd, arg, namelen + 2);
             if (eq) {

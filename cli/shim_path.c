@@ -39,7 +39,20 @@ typedef struct tried {
     int err;             /* errno that refused it */
 } tried_t;
 
-/* Checks that path is a readable regular file and resolves it to an
+static int is_elf(const char *path)
+{
+    unsigned char magic[4] = { 0 };
+    FILE *f = fopen(path, "rb");
+    size_t n;
+
+    if (!f)
+        return 0;
+    n = fread(magic, 1, sizeof magic, f);
+    fclose(f);
+    return n == sizeof magic && memcmp(magic, "\x7f" "ELF", 4) == 0;
+}
+
+/* Checks that path is a readable regular ELF file and resolves it to an
  * absolute path in buf. Returns 0 or an errno value. */
 static int try_path(const char *path, char *buf, size_t size)
 {
@@ -52,6 +65,10 @@ static int try_path(const char *path, char *buf, size_t size)
         return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
     if (access(path, R_OK) != 0)
         return errno;
+    /* The loader only warns about a preload it cannot use and runs the
+     * program anyway, unprofiled; refuse anything that is not ELF here. */
+    if (!is_elf(path))
+        return ENOEXEC;
     /* LD_PRELOAD is inherited by everything the program execs, from
      * whatever directory it has moved to, so a relative path would break
      * in grandchildren; canonical also keeps the variable readable. */

@@ -79,7 +79,7 @@ expect_err_line "memprof: bash killed by signal 2 (SIGINT)"
 if command -v setsid >/dev/null; then
     what="setsid memprof run -- sleep, SIGINT to the process group"
     start setsid "$MEMPROF" run -- bash -c "echo \$\$ >$TMP/child.pid; exec sleep 30"
-    pgid=$(ps -o pgid= -p "$mp_pid" | tr -d ' ')
+    pgid=$(awk '{print $5}' "/proc/$mp_pid/stat") # field 5 of stat is the pgrp
     [ "$pgid" = "$mp_pid" ] || fail "setsid did not make memprof a group leader (pgid $pgid)"
     kill -INT -- "-$pgid"
     finish

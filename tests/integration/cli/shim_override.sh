@@ -26,6 +26,11 @@ MEMPROF_SHIM="$TMP/alt" mp run -- true
 expect_status 1
 expect_err_line "  $TMP/alt (from MEMPROF_SHIM) (Is a directory)"
 
+printf 'not a library\n' >"$TMP/alt/fake.so"
+MEMPROF_SHIM="$TMP/alt/fake.so" mp run -- true
+expect_status 1
+expect_err_line "  $TMP/alt/fake.so (from MEMPROF_SHIM) (Exec format error)"
+
 # Empty MEMPROF_SHIM means unset.
 MEMPROF_SHIM= mp run -- bash -c 'echo "$LD_PRELOAD"'
 expect_status 0

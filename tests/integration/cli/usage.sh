@@ -36,6 +36,10 @@ for bad in abc -1 12ms '' ' 5' +5 99999999999999999999 4294967296; do
     expect_err_has "bad value '$bad' for --scavenge-delay (expected --scavenge-delay=MS"
 done
 
+mp run --help=yes -- true
+expect_status 2
+expect_err_line "memprof: run: option '--help' takes no value (got '--help=yes')"
+
 mp run --stats=yes -- true
 expect_status 2
 expect_err_line "memprof: run: option '--stats' takes no value (got '--stats=yes')"
