@@ -9,7 +9,7 @@
  *
  *   1. build: allocate peak-mib of transient blocks, mostly small
  *      (16..1024 bytes, skewed small) with one in LARGE_EVERY a larger one
- *      (32..128 KiB: below glibc's mmap threshold, so it is heap memory for
+ *      (32..120 KiB: below glibc's mmap threshold, so it is heap memory for
  *      every allocator). Interleaved with them, in time and therefore in
  *      address space, allocate live-mib of long-lived blocks of
  *      1100..2000 bytes (size classes the transient small blocks never
@@ -41,7 +41,7 @@ enum {
     MIN_SMALL = 16,
     MAX_SMALL = 1024,
     MIN_LARGE = 32 * 1024,
-    MAX_LARGE = 128 * 1024,
+    MAX_LARGE = 120 * 1024, /* glibc mmaps chunks of 128 KiB and up */
     LARGE_EVERY = 64,       /* one transient block in 64 is large */
     MIN_LIVE = 1100,
     MAX_LIVE = 2000,
