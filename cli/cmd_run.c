@@ -20,7 +20,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,8 +45,11 @@ static const run_mode_t modes[] = {
 /* Becomes "full" once the recorder exists (DESIGN.md: full is the default). */
 static const char default_mode[] = "off";
 
-/* Longest --scavenge-delay accepted: what fits the shim's 32-bit field. */
-#define MAX_SCAVENGE_MS UINT32_MAX
+/* Longest --scavenge-delay accepted: the shim's own limit for
+ * scavenge_delay_ms (preload/options.c, one hour). The shim would only warn
+ * about a larger value and keep its default, so we refuse it here, where
+ * the user gets an exit status and not just a warning. */
+#define MAX_SCAVENGE_MS 3600000UL
 
 enum { OPT_MODE, OPT_STATS, OPT_SCAVENGE_DELAY };
 

@@ -19,7 +19,7 @@ check "mode=off" --mode off
 check "mode=off:stats=1" --stats
 check "mode=off:scavenge_delay_ms=250" --scavenge-delay=250
 check "mode=off:scavenge_delay_ms=0" --scavenge-delay 0
-check "mode=off:stats=1:scavenge_delay_ms=4294967295" --scavenge-delay=4294967295 --stats
+check "mode=off:stats=1:scavenge_delay_ms=3600000" --scavenge-delay=3600000 --stats
 check "mode=off:stats=1:scavenge_delay_ms=20" --scavenge-delay=10 --stats --scavenge-delay=20
 
 # The user's MEMPROF_OPTIONS comes first; memprof's flags come later and win.

@@ -30,7 +30,7 @@ mp run --mode
 expect_status 2
 expect_err_line "memprof: run: option '--mode' needs a value (--mode=MODE)"
 
-for bad in abc -1 12ms '' ' 5' +5 99999999999999999999 4294967296; do
+for bad in abc -1 12ms '' ' 5' +5 99999999999999999999 4294967296 3600001; do
     mp run "--scavenge-delay=$bad" -- true
     expect_status 2
     expect_err_has "bad value '$bad' for --scavenge-delay (expected --scavenge-delay=MS"
