@@ -1,1 +1,194 @@
-/* placeholder: being written */ typedef int mp_placeholder_t;
+/*
+ * entry.c — the symbols libmemprof.so exports: the whole malloc family with
+ * glibc's semantics and errno, and glibc's extensions answered from
+ * memprof's own heap. Preloaded, these interpose the libc's for the whole
+ * process; C++ operator new/delete reach them through libstdc++.
+ *
+ * Each function is a thin argument check over heap.h. Nothing here takes a
+ * lock or allocates except through the heap.
+ */
+#define _GNU_SOURCE
+#include "heap.h"
+#include "memprof.h"
+#include "diag.h"
+#include "os.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MP_EXPORT __attribute__((visibility("default")))
+
+/* The system page size the glibc page-allocation functions promise. */
+#define SYS_PAGE 4096u
+
+static int is_pow2(size_t x) { return x && !(x & (x - 1)); }
+
+MP_EXPORT void *malloc(size_t size)
+{
+    return mp_heap_malloc(size);
+}
+
+MP_EXPORT void free(void *p)
+{
+    mp_heap_free(p);
+}
+
+MP_EXPORT void *calloc(size_t n, size_t size)
+{
+    return mp_heap_calloc(n, size);
+}
+
+MP_EXPORT void *realloc(void *p, size_t size)
+{
+    return mp_heap_realloc(p, size);
+}
+
+MP_EXPORT void *reallocarray(void *p, size_t n, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return mp_heap_realloc(p, total);
+}
+
+MP_EXPORT void *memalign(size_t align, size_t size)
+{
+    /* glibc rounds an alignment that is not a power of two up to one. */
+    if (!is_pow2(align)) {
+        if (align > ((size_t)1 << 46)) {
+            errno = EINVAL;
+            return NULL;
+        }
+        size_t a = 1;
+        while (a < align)
+            a <<= 1;
+        align = a;
+    }
+    return mp_heap_memalign(align, size);
+}
+
+MP_EXPORT void *aligned_alloc(size_t align, size_t size)
+{
+    /* As glibc >= 2.38: an alignment that is not a power of two is an
+     * error (C17 lets implementations choose; failing loudly is safer). */
+    if (!is_pow2(align)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return mp_heap_memalign(align, size);
+}
+
+MP_EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+    if (!is_pow2(align) || align % sizeof(void *) != 0)
+        return EINVAL;
+    int saved = errno; /* posix_memalign reports through its result */
+    void *p = mp_heap_memalign(align, size);
+    if (!p) {
+        errno = saved;
+        return ENOMEM;
+    }
+    errno = saved;
+    *out = p;
+    return 0;
+}
+
+MP_EXPORT void *valloc(size_t size)
+{
+    return mp_heap_memalign(SYS_PAGE, size);
+}
+
+MP_EXPORT void *pvalloc(size_t size)
+{
+    size_t rounded = (size + SYS_PAGE - 1) & ~(size_t)(SYS_PAGE - 1);
+    if (rounded < size) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return mp_heap_memalign(SYS_PAGE, rounded ? rounded : SYS_PAGE);
+}
+
+MP_EXPORT size_t malloc_usable_size(void *p)
+{
+    return mp_heap_usable_size(p);
+}
+
+/* ---- glibc extensions ---- */
+
+static void fill_info(mp_heap_stats_t *st, size_t *arena, size_t *ordblks, size_t *hblks,
+                      size_t *hblkhd, size_t *uord, size_t *ford, size_t *keep)
+{
+    mp_heap_get_stats(st);
+    *arena = st->in_use + st->idle;          /* bytes the heap holds */
+    *ordblks = 0;
+    *hblks = st->large_objects;              /* large objects, as mmapped chunks */
+    *hblkhd = st->large_bytes;
+    *uord = st->small_live_bytes + st->large_bytes; /* in use by the program */
+    *ford = *arena > *uord ? *arena - *uord : 0;     /* held but free */
+    *keep = st->idle;                        /* what malloc_trim could release */
+}
+
+MP_EXPORT struct mallinfo2 mallinfo2(void)
+{
+    mp_heap_stats_t st;
+    struct mallinfo2 mi;
+    memset(&mi, 0, sizeof mi);
+    fill_info(&st, &mi.arena, &mi.ordblks, &mi.hblks, &mi.hblkhd, &mi.uordblks, &mi.fordblks,
+              &mi.keepcost);
+    return mi;
+}
+
+MP_EXPORT struct mallinfo mallinfo(void)
+{
+    /* The old interface has int fields: values saturate instead of wrapping. */
+    struct mallinfo2 m2 = mallinfo2();
+    struct mallinfo mi;
+    memset(&mi, 0, sizeof mi);
+#define SAT(x) ((x) > (size_t)0x7fffffff ? 0x7fffffff : (int)(x))
+    mi.arena = SAT(m2.arena);
+    mi.ordblks = SAT(m2.ordblks);
+    mi.hblks = SAT(m2.hblks);
+    mi.hblkhd = SAT(m2.hblkhd);
+    mi.uordblks = SAT(m2.uordblks);
+    mi.fordblks = SAT(m2.fordblks);
+    mi.keepcost = SAT(m2.keepcost);
+#undef SAT
+    return mi;
+}
+
+MP_EXPORT int malloc_trim(size_t pad)
+{
+    (void)pad; /* memprof releases whole free spans; nothing to keep */
+    return mp_heap_release_free() > 0;
+}
+
+MP_EXPORT void malloc_stats(void)
+{
+    mp_heap_print_stats(2);
+}
+
+MP_EXPORT int malloc_info(int options, FILE *fp)
+{
+    if (options != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    char buf[8192];
+    size_t n = mp_heap_info_xml(buf, sizeof buf);
+    /* No heap lock is held here, so stdio may allocate (from us). */
+    return fwrite(buf, 1, n, fp) == n ? 0 : -1;
+}
+
+MP_EXPORT int mallopt(int param, int value)
+{
+    /* Accepted for compatibility; glibc's tuning knobs (arenas, mmap
+     * threshold, top pad...) have no meaning for a size-class heap. */
+    (void)param;
+    (void)value;
+    return 1;
+}

@@ -1,1 +1,131 @@
-/* placeholder: being written */ typedef int mp_placeholder_t;
+/*
+ * options.c — parses MEMPROF_OPTIONS (see options.h) with a table of keys,
+ * so each new option is one row. Runs before the heap is ready: it may not
+ * allocate, so values are parsed in place and messages go through mp_diag.
+ */
+#include "options.h"
+#include "diag.h"
+
+#include <stddef.h>
+#include <string.h>
+
+extern char **environ;
+
+mp_options_t mp_options;
+
+void mp_options_defaults(mp_options_t *o)
+{
+    o->mode = MP_MODE_OFF;
+    o->stats = 0;
+    o->scavenge_delay_ms = 1000;
+    o->background_thread = 1;
+    o->verbose = 0;
+}
+
+typedef enum { OPT_BOOL, OPT_UINT, OPT_MODE } opt_kind_t;
+
+typedef struct {
+    const char *key;
+    opt_kind_t kind;
+    size_t offset;      /* field in mp_options_t */
+    uint32_t max;       /* OPT_UINT: largest accepted value */
+    const char *expect; /* shown when a value is bad */
+} opt_def_t;
+
+static const opt_def_t opt_table[] = {
+    {"mode", OPT_MODE, offsetof(mp_options_t, mode), 0, "off"},
+    {"stats", OPT_BOOL, offsetof(mp_options_t, stats), 1, "0 or 1"},
+    {"scavenge_delay_ms", OPT_UINT, offsetof(mp_options_t, scavenge_delay_ms), 3600000,
+     "milliseconds, 0..3600000"},
+    {"background_thread", OPT_BOOL, offsetof(mp_options_t, background_thread), 1, "0 or 1"},
+    {"verbose", OPT_BOOL, offsetof(mp_options_t, verbose), 1, "0 or 1"},
+};
+
+/* Parses [s, s+n) as a decimal integer <= max. Returns 0 on success. */
+static int parse_uint(const char *s, size_t n, uint32_t max, uint32_t *out)
+{
+    if (n == 0 || n > 10)
+        return -1;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (v > max)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int eq(const char *s, size_t n, const char *lit)
+{
+    return strlen(lit) == n && memcmp(s, lit, n) == 0;
+}
+
+static int parse_one(const char *item, size_t len, mp_options_t *o, int warn)
+{
+    const char *eqs = memchr(item, '=', len);
+    size_t klen = eqs ? (size_t)(eqs - item) : len;
+    const char *val = eqs ? eqs + 1 : item + len;
+    size_t vlen = eqs ? len - klen - 1 : 0;
+    for (size_t i = 0; i < sizeof opt_table / sizeof opt_table[0]; i++) {
+        const opt_def_t *d = &opt_table[i];
+        if (!eq(item, klen, d->key))
+            continue;
+        uint32_t v = 0;
+        int ok;
+        switch (d->kind) {
+        case OPT_MODE:
+            ok = eq(val, vlen, "off");
+            v = MP_MODE_OFF;
+            break;
+        case OPT_BOOL:
+            ok = eqs && parse_uint(val, vlen, 1, &v) == 0;
+            break;
+        default:
+            ok = eqs && parse_uint(val, vlen, d->max, &v) == 0;
+            break;
+        }
+        if (!ok) {
+            if (warn)
+                mp_diag("MEMPROF_OPTIONS: bad value '%.*s' for %s (expected %s); using the default",
+                        (int)vlen, val, d->key, d->expect);
+            return 1;
+        }
+        if (d->kind == OPT_UINT)
+            *(uint32_t *)((char *)o + d->offset) = v;
+        else
+            *(int *)((char *)o + d->offset) = (int)v;
+        return 0;
+    }
+    if (warn)
+        mp_diag("MEMPROF_OPTIONS: unknown option '%.*s' ignored", (int)klen, item);
+    return 1;
+}
+
+int mp_options_parse(const char *s, mp_options_t *o, int warn)
+{
+    int problems = 0;
+    while (s && *s) {
+        const char *end = strchr(s, ':');
+        size_t len = end ? (size_t)(end - s) : strlen(s);
+        if (len > 0)
+            problems += parse_one(s, len, o, warn);
+        s = end ? end + 1 : s + len;
+    }
+    return problems;
+}
+
+void mp_options_init(void)
+{
+    mp_options_defaults(&mp_options);
+    if (!environ)
+        return;
+    static const char name[] = "MEMPROF_OPTIONS=";
+    for (char **e = environ; *e; e++)
+        if (strncmp(*e, name, sizeof name - 1) == 0) {
+            mp_options_parse(*e + sizeof name - 1, &mp_options, 1);
+            return;
+        }
+}

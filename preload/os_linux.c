@@ -1,1 +1,188 @@
-/* placeholder: being written */ typedef int mp_placeholder_t;
+/*
+ * os_linux.c — Linux implementation of os.h (see there for the states).
+ *
+ * Everything here is a thin syscall wrapper; no stdio, no malloc, no locks.
+ * The fault injector is a pair of relaxed atomic counters per kind, read on
+ * every call only in MP_TESTING builds.
+ */
+#define _GNU_SOURCE
+#include "os.h"
+#include "diag.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef MP_TESTING
+static const int mp_os_faults_enabled = 1;
+#else
+static const int mp_os_faults_enabled = 0;
+#endif
+static _Atomic unsigned mp_os_fault_countdown[MP_OS_FAULT_KINDS];
+
+void mp_os_fault_after(int kind, unsigned n)
+{
+    if (kind >= 0 && kind < MP_OS_FAULT_KINDS)
+        atomic_store_explicit(&mp_os_fault_countdown[kind], n, memory_order_relaxed);
+}
+
+/* True when this call of the given kind is the one that must fail. */
+static int fault_fires(int kind)
+{
+    if (!mp_os_faults_enabled)
+        return 0;
+    unsigned n = atomic_load_explicit(&mp_os_fault_countdown[kind], memory_order_relaxed);
+    if (n == 0)
+        return 0;
+    atomic_store_explicit(&mp_os_fault_countdown[kind], n - 1, memory_order_relaxed);
+    return n == 1;
+}
+
+int mp_os_reserve(size_t size, size_t align, void *hint, void **out)
+{
+    if (fault_fires(MP_OS_FAULT_RESERVE))
+        return MP_ENOMEM;
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    void *p = mmap(hint, size, PROT_READ | PROT_WRITE, flags, -1, 0);
+    if (p == MAP_FAILED)
+        return MP_ENOMEM;
+    if (((uintptr_t)p & (align - 1)) == 0) {
+        *out = p;
+        return 0;
+    }
+    /* Misaligned: map size + align and trim both ends. */
+    munmap(p, size);
+    if (size + align < size)
+        return MP_ENOMEM;
+    p = mmap(NULL, size + align, PROT_READ | PROT_WRITE, flags, -1, 0);
+    if (p == MAP_FAILED)
+        return MP_ENOMEM;
+    uintptr_t start = (uintptr_t)p, aligned = (start + align - 1) & ~(uintptr_t)(align - 1);
+    if (aligned > start)
+        munmap(p, aligned - start);
+    uintptr_t end = start + size + align;
+    if (end > aligned + size)
+        munmap((void *)(aligned + size), end - (aligned + size));
+    *out = (void *)aligned;
+    return 0;
+}
+
+int mp_os_release(void *p, size_t size)
+{
+    if (fault_fires(MP_OS_FAULT_RELEASE))
+        return MP_EOS;
+    if (madvise(p, size, MADV_DONTNEED) != 0)
+        return MP_EOS;
+    return 0;
+}
+
+void mp_os_unmap(void *p, size_t size)
+{
+    munmap(p, size);
+}
+
+uint64_t mp_os_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Reads a small /proc file into buf (NUL-terminated); returns its length. */
+static size_t read_small_file(const char *path, char *buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    size_t n = 0;
+    while (n + 1 < cap) {
+        ssize_t r = read(fd, buf + n, cap - 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = 0;
+    return n;
+}
+
+uint64_t mp_os_rss_bytes(void)
+{
+    char buf[128];
+    if (read_small_file("/proc/self/statm", buf, sizeof buf) == 0)
+        return 0;
+    /* "size resident shared ..." in system pages. */
+    const char *s = buf;
+    while (*s && *s != ' ')
+        s++;
+    uint64_t pages = 0;
+    while (*s == ' ')
+        s++;
+    while (*s >= '0' && *s <= '9')
+        pages = pages * 10 + (uint64_t)(*s++ - '0');
+    return pages * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+uintptr_t mp_os_brk_start(void)
+{
+    /* Field 47 of /proc/self/stat is start_brk. The command name (field 2)
+     * may hold spaces, so count fields after its closing parenthesis. */
+    char buf[1024];
+    if (read_small_file("/proc/self/stat", buf, sizeof buf) == 0)
+        return 0;
+    const char *s = buf, *rp = NULL;
+    for (; *s; s++)
+        if (*s == ')')
+            rp = s;
+    if (!rp)
+        return 0;
+    s = rp + 1;
+    int field = 2;
+    while (*s && field < 47) {
+        if (*s == ' ')
+            field++;
+        s++;
+    }
+    uintptr_t v = 0;
+    while (*s >= '0' && *s <= '9')
+        v = v * 10 + (uintptr_t)(*s++ - '0');
+    return v;
+}
+
+uintptr_t mp_os_brk_now(void)
+{
+    return (uintptr_t)syscall(SYS_brk, 0);
+}
+
+uint64_t mp_os_random64(void)
+{
+    uint64_t v = 0;
+    if (getrandom(&v, sizeof v, GRND_NONBLOCK) == (ssize_t)sizeof v && v)
+        return v;
+    /* No entropy yet (very early boot): time and ASLR addresses. */
+    v = mp_os_now_ns() ^ ((uint64_t)(uintptr_t)&v << 17) ^ (uint64_t)(uintptr_t)&mp_os_random64;
+    v ^= v >> 33;
+    v *= 0xff51afd7ed558ccdull;
+    v ^= v >> 33;
+    return v | 1;
+}
+
+void mp_os_write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, buf, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        buf += w;
+        len -= (size_t)w;
+    }
+}

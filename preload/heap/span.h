@@ -1,0 +1,58 @@
+/*
+ * span.h — the span record: a run of contiguous 8 KiB pages that serves
+ * either one size class (many small objects) or one large object.
+ *
+ * States and transitions (a span record is recycled through the page
+ * heap's fixalloc once merged away):
+ *
+ *     FREE ──alloc──▶ SMALL (owned by central[cls]) ──empty──▶ FREE
+ *     FREE ──alloc──▶ LARGE (one object at obj)     ──free───▶ FREE
+ *
+ * Which fields are valid and who guards them:
+ *   start, npages, state   page heap lock for writes; read without a lock by
+ *                          free() through the page map (only for spans in
+ *                          use, whose fields do not change while in use)
+ *   cls, objsize, nobj     set when the span becomes SMALL, then constant
+ *   freelist, carved,
+ *   nalloc, on_full        central[cls]'s lock
+ *   next, prev             the lock of the list the span is on
+ *   freed_ns               page heap lock (FREE spans only)
+ *   obj                    LARGE: the object's address (>= start, aligned)
+ *
+ * Invariant for a SMALL span: nalloc + (objects on freelist) + (nobj -
+ * carved) == nobj, and on_full == (freelist == NULL && carved == nobj).
+ */
+#ifndef MP_SPAN_H
+#define MP_SPAN_H
+
+#include <stdint.h>
+
+enum { MP_SPAN_FREE = 0, MP_SPAN_SMALL = 1, MP_SPAN_LARGE = 2 };
+
+typedef struct mp_span {
+    uintptr_t start;       /* address of the first page */
+    uint32_t npages;       /* length in 8 KiB pages */
+    uint8_t state;         /* MP_SPAN_* */
+    uint8_t cls;           /* size class (SMALL), 0 otherwise */
+    uint8_t on_full;       /* SMALL: on central's full list */
+    uint8_t zeroed;        /* LARGE: every page was untouched/released when
+                              the span was handed out, so it reads as zero */
+    uint32_t objsize;      /* SMALL: bytes per object */
+    uint32_t divmul;       /* SMALL: reciprocal for offset -> index */
+    uint16_t nobj;         /* SMALL: objects the span holds */
+    uint16_t carved;       /* SMALL: objects ever handed out (bump index) */
+    uint16_t nalloc;       /* SMALL: objects out of the span now */
+    uint16_t pad_;
+    void *freelist;        /* SMALL: freed objects, linked via first word */
+    uintptr_t obj;         /* LARGE: the object's address */
+    uint64_t freed_ns;     /* FREE: when it last became free (scavenger) */
+    struct mp_span *next;  /* list links; see the lock table above */
+    struct mp_span *prev;
+} mp_span_t;
+
+static inline uintptr_t mp_span_end(const mp_span_t *s)
+{
+    return s->start + ((uintptr_t)s->npages << 13);
+}
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * options.h — the shim's settings, read from MEMPROF_OPTIONS.
+ *
+ * Syntax, as the sanitizers' options: a colon-separated list of key=value,
+ * e.g. MEMPROF_OPTIONS=mode=off:stats=1. Read once at start by scanning
+ * environ (no getenv, no allocation). An unknown key or a bad value gives
+ * one `memprof:` warning and the default. `memprof run` composes this
+ * variable from its flags, so everything here also works when the shim is
+ * preloaded by hand.
+ *
+ * Written once during initialisation, read-only afterwards (no lock).
+ */
+#ifndef MP_OPTIONS_H
+#define MP_OPTIONS_H
+
+#include <stdint.h>
+
+enum {
+    MP_MODE_OFF = 0, /* the shim is the allocator and records nothing */
+};
+
+typedef struct mp_options {
+    int mode;                    /* MP_MODE_* */
+    int stats;                   /* 1: print heap counters on stderr at exit */
+    uint32_t scavenge_delay_ms;  /* free pages idle this long are released */
+    int background_thread;       /* 1: a scavenger thread may be started */
+    int verbose;                 /* 1: say what the shim does (start, scavenger) */
+} mp_options_t;
+
+extern mp_options_t mp_options;
+
+/* The defaults, documented in docs/user-guide.md. */
+void mp_options_defaults(mp_options_t *o);
+
+/* Parses a MEMPROF_OPTIONS string into *o (which keeps its values for keys
+ * not given). warn != 0 prints one `memprof:` line per problem. Returns the
+ * number of problems found. */
+int mp_options_parse(const char *s, mp_options_t *o, int warn);
+
+/* Defaults, then MEMPROF_OPTIONS from the environment, into mp_options. */
+void mp_options_init(void);
+
+#endif
