@@ -22,8 +22,10 @@ start() {
     rm -f "$TMP/child.pid"
     env --default-signal=INT,QUIT "$@" >"$TMP/out" 2>"$TMP/err" &
     mp_pid=$!
+    kill_on_exit+=("$mp_pid")
     wait_file "$TMP/child.pid"
     child_pid=$(cat "$TMP/child.pid")
+    kill_on_exit+=("$child_pid")
 }
 
 finish() {

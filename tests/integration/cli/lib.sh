@@ -14,7 +14,17 @@ SHIM=$(realpath "$2")
 shift 2
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/memprof-cli-test.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+# Tests that start processes in the background list their pids here, so a
+# failing test does not leave them running.
+kill_on_exit=()
+cleanup() {
+    local pid
+    for pid in "${kill_on_exit[@]}"; do
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
 
 # Child programs killed by a signal would otherwise leave core files.
 ulimit -c 0
