@@ -7,7 +7,7 @@
 # Usage: cxx_threads.sh /path/to/libmemprof.so /path/to/mp_real_cxx_threads
 set -euo pipefail
 source "$(dirname -- "$0")/lib.sh"
-mp_real_init "$1"
+mp_real_init "${1-}"
 PROG=${2:?usage: cxx_threads.sh SHIM PROGRAM}
 if [ ! -x "$PROG" ]; then
     echo "FAIL: test program not built: $PROG" >&2

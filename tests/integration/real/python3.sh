@@ -14,8 +14,8 @@
 #   only the big ones and pymalloc's arenas, comes from the shim's malloc.
 set -euo pipefail
 source "$(dirname -- "$0")/lib.sh"
-mp_real_init "$1"
-shift
+mp_real_init "${1-}"
+shift || true
 PYMALLOC=
 for a in "$@"; do
     case $a in
