@@ -32,6 +32,8 @@ finish() {
     set +e
     { wait "$mp_pid"; status=$?; } 2>/dev/null
     set -e
+    # Both are reaped now; their pids may be reused by anything.
+    kill_on_exit=()
 }
 
 env --default-signal=INT true 2>/dev/null ||
