@@ -64,6 +64,7 @@ static mp_span_t *new_span(central_t *c, uint32_t cls)
     s->nalloc = 0;
     s->freelist = NULL;
     s->on_full = 0;
+    mp_pagemap_set_info(s->start >> 13, s->npages, cls);
     push(&c->partial, s);
     c->nspans++;
     return s;

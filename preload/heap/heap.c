@@ -235,8 +235,9 @@ void mp_heap_overflow(mp_tcache_t *tc, uint32_t cls)
     mp_scavenger_poke();
 }
 
-void mp_heap_free_slow(void *ptr, mp_span_t *s)
+void mp_heap_free_slow(void *ptr)
 {
+    mp_span_t *s = mp_pagemap_lookup((uintptr_t)ptr);
     switch (classify(ptr, s, "free")) {
     case 1: {
         void **p = ptr;

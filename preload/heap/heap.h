@@ -35,7 +35,7 @@ extern uint64_t mp_heap_key;
 void mp_heap_init(void);
 
 void *mp_heap_malloc_slow(size_t size);
-void mp_heap_free_slow(void *p, mp_span_t *s);
+void mp_heap_free_slow(void *p);
 /* A thread cache list went over its limit (free fast path). */
 void mp_heap_overflow(mp_tcache_t *tc, uint32_t cls);
 void *mp_heap_calloc(size_t n, size_t size);
@@ -73,28 +73,30 @@ static inline void *mp_heap_malloc(size_t size)
 
 static inline void mp_heap_free(void *ptr)
 {
-    if (MP_UNLIKELY(!ptr))
-        return;
-    mp_span_t *s = mp_pagemap_lookup((uintptr_t)ptr);
+    uintptr_t a = (uintptr_t)ptr;
+    uint32_t info = mp_pagemap_info(a); /* 0 for NULL and non-small pages */
+    uint32_t cls = info & 0xff;
     mp_tcache_t *tc = mp_tc;
-    if (MP_LIKELY(s && s->state == 1 /* MP_SPAN_SMALL */ && tc)) {
-        uintptr_t off = (uintptr_t)ptr - s->start;
+    if (MP_LIKELY(cls && tc)) {
+        uintptr_t off = (a & ~(uintptr_t)(MP_PAGE_SIZE - 1)) - ((uintptr_t)(info >> 8) << 13);
+        off = a - off; /* offset from the span's start */
         void **p = ptr;
-        if (MP_LIKELY(off < ((uintptr_t)s->npages << 13) &&
-                      (uint32_t)((off * s->divmul) >> 32) * (uintptr_t)s->objsize == off &&
+        if (MP_LIKELY((uint32_t)((off * mp_class_divmul[cls]) >> 32) * (uintptr_t)mp_class_size[cls] ==
+                          off &&
                       (uint64_t)(uintptr_t)p[1] != mp_heap_key)) {
-            mp_tclist_t *l = &tc->list[s->cls];
+            mp_tclist_t *l = &tc->list[cls];
             p[0] = l->head;
             p[1] = (void *)(uintptr_t)mp_heap_key;
             l->head = p;
             __atomic_store_n(&l->len, l->len + 1, __ATOMIC_RELAXED);
             __atomic_store_n(&l->frees, l->frees + 1, __ATOMIC_RELAXED);
             if (MP_UNLIKELY(l->len > l->max))
-                mp_heap_overflow(tc, s->cls);
+                mp_heap_overflow(tc, cls);
             return;
         }
     }
-    mp_heap_free_slow(ptr, s);
+    if (ptr)
+        mp_heap_free_slow(ptr);
 }
 
 #endif

@@ -269,6 +269,7 @@ void mp_pageheap_free(mp_span_t *s)
     }
     st.in_use -= bytes;
     st.idle += bytes;
+    mp_pagemap_set_info(s->start >> PAGE_SHIFT, s->npages, 0);
     s->freed_ns = now;
     s->cls = 0;
     insert_free(s);

@@ -34,6 +34,15 @@ void mp_pagemap_set(uintptr_t first, uintptr_t n, mp_span_t *s)
         mp_pm_root[pn >> MP_PM_LEAF_BITS]->span[pn & LEAF_MASK] = s;
 }
 
+void mp_pagemap_set_info(uintptr_t first, uintptr_t n, uint32_t cls)
+{
+    for (uintptr_t i = 0; i < n; i++) {
+        uintptr_t pn = first + i;
+        mp_pm_root[pn >> MP_PM_LEAF_BITS]->info[pn & LEAF_MASK] =
+            (uint16_t)(cls ? cls | (i << 8) : 0);
+    }
+}
+
 /* Applies op to the bitmap words covering [first, first + n): op gets the
  * word and the mask of bits in range, returns the new word, and accumulates
  * a count. Runs word by word, so a 64 MiB range is 128 iterations. */
