@@ -77,12 +77,15 @@ LIB[memprof]=${MEMPROF_LIB:-$BUILD/lib/libmemprof.so}
 PKG[jemalloc]=libjemalloc2 PKG[tcmalloc]=libtcmalloc-minimal4 PKG[mimalloc]=libmimalloc2.0
 SONAME[jemalloc]=libjemalloc.so.2 SONAME[tcmalloc]=libtcmalloc_minimal.so.4 SONAME[mimalloc]=libmimalloc.so.2
 ENVS[memprof]="MEMPROF_OPTIONS=mode=off"
+declare -A OVERRIDE=([jemalloc]=${JEMALLOC_LIB:-} [tcmalloc]=${TCMALLOC_LIB:-} [mimalloc]=${MIMALLOC_LIB:-})
 
 # Where the default path is wrong (another distribution or architecture),
 # the dynamic linker's cache may know the library by its soname.
+# A path given in the environment is taken as it is.
 find_peer() {
     local a=$1
     [ -e "${LIB[$a]}" ] && return 0
+    [ -n "${OVERRIDE[$a]}" ] && return 1
     local p
     p=$(ldconfig -p 2>/dev/null | awk -v s="${SONAME[$a]}" '$1 == s { print $NF; exit }')
     [ -n "$p" ] && LIB[$a]=$p
@@ -164,17 +167,20 @@ run_one() {
     local -a env=()
     [ -n "${ENVS[$a]:-}" ] && env+=("${ENVS[$a]}")
     [ -n "${LIB[$a]}" ] && env+=("LD_PRELOAD=${LIB[$a]}")
+    # The subshell reaps the program, so bash's own "Segmentation fault"
+    # job message goes to /dev/null; the report below says it instead.
+    local rc
     # shellcheck disable=SC2086
-    env "${env[@]}" timeout "$RUN_TIMEOUT" "$BIN"/$prog >"$out" 2>"$err"
-    local rc=$?
+    rc=$( { env "${env[@]}" timeout "$RUN_TIMEOUT" "$BIN"/$prog >"$out" 2>"$err"; echo $?; } 2>/dev/null)
     local why=
-    if [ $rc = 124 ]; then why="hung (killed after ${RUN_TIMEOUT}s)"
-    elif [ $rc != 0 ]; then why="exit $rc"; [ -n "$(signame $rc)" ] && why+=" ($(signame $rc))"
+    if [ "$rc" = 124 ]; then why="hung (killed after ${RUN_TIMEOUT}s)"
+    elif [ "$rc" != 0 ]; then why="exit $rc"; [ -n "$(signame "$rc")" ] && why+=" ($(signame "$rc"))"
     elif grep -q "cannot be preloaded" "$err"; then why="the dynamic linker refused to preload it"
     elif ! grep -q '^result ' "$out"; then why="printed no result line"
     fi
     if [ -n "$why" ]; then
-        FAIL[$w.$a]="$why; round $r; command: $(cmdline "$a" "$prog"); stderr: $(head -c 300 "$err" | tr '\n' ' ')"
+        FAIL[$w.$a]="$why; round $r; command: $(cmdline "$a" "$prog")"
+        [ -s "$err" ] && FAIL[$w.$a]+="; stderr: $(head -c 300 "$err" | tr '\n' ' ')"
         FAILED=1
         say "FAILED $w under $a: $why"
         return 1
@@ -206,6 +212,7 @@ heapstat() { # median over rounds of KEY on heap_stats lines with when=WHEN
         sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
 }
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 active=()
 for a in $ALLOCS; do [ -z "${NA[$a]:-}" ] && active+=("$a"); done
 nact=${#active[@]}
@@ -246,7 +253,7 @@ cell() { # the text of one figure cell
 }
 
 best_peer() { # prints "value name" of the fastest peer for workload W and KEY (max or min)
-    local w=$1 key=$2 dir=$3 a v best= name=
+    local w=$1 key=$2 dir=$3 a v best='' name=''
     for a in $PEERS; do
         [ -n "${NA[$a]:-}${FAIL[$w.$a]:-}" ] && continue
         v=$(median "$w" "$a" "$key")
@@ -264,7 +271,7 @@ best_peer() { # prints "value name" of the fastest peer for workload W and KEY (
     echo "glibc $(ldd --version 2>/dev/null | awk 'NR == 1 { print $NF }');" \
         "$(for a in $PEERS; do printf '%s %s; ' "$a" "$(dpkg-query -W -f='${Version}' "${PKG[$a]}" 2>/dev/null || echo '?')"; done)" \
         "memprof $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null) (mode=off)"
-    echo "rounds: $ROUNDS (round-robin, rotating start), figures are medians"
+    echo "rounds: $ROUNDS (round-robin, rotating start), figures are medians; load average before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     echo "Throughput, higher is better: M ops/s (peak: k ops/s), xN.NN = ratio to glibc."
     echo "memprof/best = memprof's throughput over the fastest peer's (jemalloc, tcmalloc, mimalloc)."
@@ -378,7 +385,10 @@ best_peer() { # prints "value name" of the fastest peer for workload W and KEY (
         echo
         echo "Notes:"
         for a in $ALLOCS; do [ -n "${NA[$a]:-}" ] && echo "  $a: n/a: ${NA[$a]}"; done
-        for k in "${!FAIL[@]}"; do echo "  ${k%%.*} under ${k#*.}: ${FAIL[$k]}"; done
+        for wl in "${WORKLOADS[@]}"; do
+            w=${wl%%|*}
+            for a in $ALLOCS; do [ -n "${FAIL[$w.$a]:-}" ] && echo "  $w under $a: ${FAIL[$w.$a]}"; done
+        done
     fi
 } | tee "$OUT"
 
