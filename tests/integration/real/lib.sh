@@ -11,7 +11,7 @@
 #     and exit status (a step that crashes, hangs (timeout) or exits
 #     differently shows up here);
 #   - every step's stderr is identical once the shim's own "memprof:" lines
-#     are removed;
+#     are removed (also "remote: memprof:", git relaying a child's stderr);
 #   - in the preloaded run, every step (unless marked --no-stats-check, with
 #     a reason) printed at least one "memprof:" line on stderr, i.e. the shim
 #     was loaded, served the program and printed its counters at exit.
@@ -42,6 +42,10 @@ mp_real_init() {
         exit 1
     fi
     MP_OPTIONS=${MP_REAL_OPTIONS:-mode=off:stats=1}
+    # The shim's own stderr lines: "memprof: ...", also when a program
+    # relays a child's stderr behind a prefix (git's "remote: " sideband
+    # carries pack-objects' stderr during a clone).
+    MP_SHIM_LINE='^(remote: +)?memprof:'
     MP_TIMEOUT=${MP_REAL_TIMEOUT:-60}
     MP_TMP=$(mktemp -d "${TMPDIR:-/tmp}/memprof-real.XXXXXX")
     if [ "${MP_REAL_KEEP:-0}" = 1 ]; then
@@ -178,8 +182,8 @@ mp_compare() {
             continue
         fi
         if ! diff -u --label "plain stderr" --label "shim stderr" \
-                <(grep -v '^memprof:' "$pe" || true) \
-                <(grep -v '^memprof:' "$se" || true) > "$base.errdiff"; then
+                <(grep -Ev "$MP_SHIM_LINE" "$pe" || true) \
+                <(grep -Ev "$MP_SHIM_LINE" "$se" || true) > "$base.errdiff"; then
             echo "FAIL: step $id ($(cat "$f")): stderr differs:"
             head -n 30 "$base.errdiff"
             fail=1
