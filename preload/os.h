@@ -59,8 +59,7 @@ void mp_os_write_all(int fd, const char *buf, size_t len);
 
 /* Fault injection for tests (SQLite's do_faultsim_test): the nth call from
  * now (1 = the next one) of the given kind fails, then calls succeed again.
- * 0 disarms. Only compiled into effect when MP_TESTING is defined; otherwise
- * the setter does nothing. */
+ * 0 disarms. Always compiled in (one relaxed load per syscall). */
 enum { MP_OS_FAULT_RESERVE, MP_OS_FAULT_RELEASE, MP_OS_FAULT_KINDS };
 void mp_os_fault_after(int kind, unsigned n);
 
