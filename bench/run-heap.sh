@@ -272,6 +272,10 @@ best_peer() { # prints "value name" of the fastest peer for workload W and KEY (
         "$(for a in $PEERS; do printf '%s %s; ' "$a" "$(dpkg-query -W -f='${Version}' "${PKG[$a]}" 2>/dev/null || echo '?')"; done)" \
         "memprof $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null) (mode=off)"
     echo "rounds: $ROUNDS (round-robin, rotating start), figures are medians; load average before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)"
+    if awk -v a="$LOAD0" -v b="$(cut -d' ' -f1 /proc/loadavg)" -v n="$(nproc)" 'BEGIN { exit !(a + 0 > n || b + 0 > n) }'; then
+        echo "WARNING: the load average exceeded the $(nproc) CPUs: other work competed with the benchmarks"
+        echo "         and the figures (the threaded ones most) are unreliable; rerun on a quiet machine."
+    fi
     echo
     echo "Throughput, higher is better: M ops/s (peak: k ops/s), xN.NN = ratio to glibc."
     echo "memprof/best = memprof's throughput over the fastest peer's (jemalloc, tcmalloc, mimalloc)."
@@ -323,7 +327,11 @@ best_peer() { # prints "value name" of the fastest peer for workload W and KEY (
     else
         pct=$(heapstat peak peak meta_pct)
         if [ -z "$pct" ]; then
-            echo "memprof metadata % of heap: n/a (mp_heap_get_stats not found or the peak run failed)"
+            if ! nm -D --defined-only "${LIB[memprof]}" 2>/dev/null | awk '$3 == "mp_heap_get_stats" { f = 1 } END { exit !f }'; then
+                echo "memprof metadata % of heap: n/a (${LIB[memprof]} does not export mp_heap_get_stats)"
+            else
+                echo "memprof metadata % of heap: n/a (the peak run printed no heap_stats line)"
+            fi
         else
             echo "memprof metadata % of heap: $(fmt "$pct" 2)% at the peak" \
                 "($(fmt "$(heapstat peak peak meta_bytes)/1048576" 1) MiB of $(fmt "$(heapstat peak peak mapped)/1048576" 1) MiB mapped; target < 2%)"
