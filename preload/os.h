@@ -4,8 +4,8 @@
  * Every syscall the heap makes goes through here, so that a port or a fault
  * test replaces one file (os_linux.c). Memory states follow Go's mem.go:
  *
- *   reserved  mapped read/write with MAP_NORESERVE, never touched: costs
- *             address space only, reads as zero;
+ *   reserved  mapped read/write, never touched: costs address space only
+ *             (and commit charge under strict overcommit), reads as zero;
  *   ready     touched by the program: resident, counted in RSS;
  *   released  given back with madvise(MADV_DONTNEED): the mapping stays,
  *             the next touch faults in a zero page.

@@ -41,7 +41,10 @@ int mp_os_reserve(size_t size, size_t align, void *hint, void **out)
 {
     if (fault_fires(MP_OS_FAULT_RESERVE))
         return MP_ENOMEM;
-    int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    /* No MAP_NORESERVE: the kernel's overcommit policy must judge each
+     * arena, so an impossible request (say 32 TiB) fails with ENOMEM as it
+     * does under glibc, instead of succeeding and dying on first touch. */
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS;
     void *p = mmap(hint, size, PROT_READ | PROT_WRITE, flags, -1, 0);
     if (p == MAP_FAILED)
         return MP_ENOMEM;

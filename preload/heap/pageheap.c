@@ -7,8 +7,8 @@
  * merges with its free neighbours, so a leftover from a split only touches
  * spans in use.
  *
- * The heap grows by arenas of at least 64 MiB of address space, mapped
- * MAP_NORESERVE (nothing is resident until touched), asked for right after
+ * The heap grows by arenas of at least 64 MiB of address space (nothing is
+ * resident until touched), asked for right after
  * the previous arena so that spans can merge across arena boundaries.
  */
 #include "pageheap.h"

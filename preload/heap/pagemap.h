@@ -6,7 +6,7 @@
  * pages: 2^35 page numbers split as 17 bits of root index and 18 bits of
  * leaf index. The root is 1 MiB of bss (untouched parts cost nothing); a
  * leaf covers 2 GiB of address space and holds 2^18 span pointers (2 MiB),
- * 2^18 small-object info entries (512 KiB) and a 32 KiB released bitmap, mapped MAP_NORESERVE when first needed, so
+ * 2^18 small-object info entries (512 KiB) and a 32 KiB released bitmap, mapped when first needed, so
  * only the parts the heap touches become resident (10 bytes and a bit per
  * 8 KiB page, 0.13% of the heap). Go's runtime uses the same shape (arenas L1/L2).
  *
