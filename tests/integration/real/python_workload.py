@@ -5,8 +5,10 @@ the two runs must print exactly the same thing.
 
 It allocates and frees on the order of 10^6 objects of many sizes: dicts,
 lists, strings, big integers, bytes; grows and shrinks containers (realloc);
-builds reference cycles for the garbage collector; and runs worker threads
-that allocate in one thread and free in another through queue.Queue.
+builds reference cycles for the garbage collector; runs worker threads
+that allocate in one thread and free in another through queue.Queue; and
+forks (a bare child, then a fork-based multiprocessing pool whose handler
+threads are running when the workers are forked).
 """
 
 import bisect
@@ -18,6 +20,8 @@ import io
 import itertools
 import json
 import math
+import multiprocessing
+import os
 import random
 import re
 import struct
@@ -227,6 +231,35 @@ def section_threads():
         out("thread.%d" % wid, (summary[wid], sizes[wid]))
 
 
+def square_words(chunk):
+    """Runs in a forked pool worker: allocates, returns a small summary."""
+    words = ["%x" % (v * v) for v in chunk]
+    return len(words), sum(len(w) for w in words), digest(" ".join(sorted(words)))
+
+
+def section_fork():
+    # A plain fork: the child allocates and frees, exits with a status
+    # computed from what it built; os._exit skips interpreter teardown.
+    pid = os.fork()
+    if pid == 0:
+        try:
+            d = {i: str(i) * 3 for i in range(50_000)}
+            status = 10 + len(d) % 7
+        finally:
+            os._exit(locals().get("status", 99))
+    _, st = os.waitpid(pid, 0)
+    out("fork.child", os.WEXITSTATUS(st) if os.WIFEXITED(st) else "signal %d" % os.WTERMSIG(st))
+    # A fork-based pool: its handler threads run in the parent while the
+    # workers are forked, so a lock held at fork time must not leak into a
+    # child.
+    ctx = multiprocessing.get_context("fork")
+    data = list(range(200_000))
+    chunks = [data[i:i + 5000] for i in range(0, len(data), 5000)]
+    with ctx.Pool(2) as pool:
+        res = pool.map(square_words, chunks)
+    out("pool", (len(res), sum(r[0] for r in res), sum(r[1] for r in res), digest([r[2] for r in res])))
+
+
 def main():
     out("python", "%d.%d" % sys.version_info[:2])
     out("allocator", allocator_name())
@@ -239,6 +272,7 @@ def main():
     section_bytes(rng)
     section_cycles()
     section_threads()
+    section_fork()
     out("done", True)
 
 
