@@ -17,6 +17,10 @@
 extern "C" {
 #endif
 
+/* Exported from libmemprof.so even though the shim builds with hidden
+ * visibility by default. */
+#define MP_API __attribute__((visibility("default")))
+
 #define MP_STATS_MAX_CLASSES 96
 
 /* One size class. bytes_retained is what the class holds in spans
@@ -63,14 +67,14 @@ typedef struct mp_heap_stats {
 } mp_heap_stats_t;
 
 /* Fills *out. Returns 0, or -1 if out is NULL. */
-int mp_heap_get_stats(mp_heap_stats_t *out);
+MP_API int mp_heap_get_stats(mp_heap_stats_t *out);
 
 /* Releases every free page to the OS now (what malloc_trim does). Returns
  * the bytes released by this call. */
-size_t mp_heap_release_free(void);
+MP_API size_t mp_heap_release_free(void);
 
 /* Non-zero when the shim is the process's allocator (initialised). */
-int mp_heap_active(void);
+MP_API int mp_heap_active(void);
 
 #ifdef __cplusplus
 }
