@@ -22,7 +22,7 @@
 /* Requests above this are refused with ENOMEM before any arithmetic can
  * overflow (glibc refuses anything above PTRDIFF_MAX). */
 #define MP_MAX_REQUEST ((size_t)1 << 46)
-#define MP_REPORT_LIMIT 10
+#define MP_REPORT_LIMIT 100
 
 /* glibc's own allocator, for blocks made before memprof took over. */
 extern void __libc_free(void *);
@@ -104,8 +104,15 @@ static mp_span_t *alloc_large(size_t size, size_t align)
         npages = 1;
     uintptr_t align_pages = align > PAGE ? align / PAGE : 1;
     mp_span_t *s = mp_pageheap_alloc(npages, align_pages, MP_SPAN_LARGE);
-    if (!s)
+    if (!s) {
         errno = ENOMEM;
+        return NULL;
+    }
+    /* Word 1 may hold a stale free mark from a small object that lived on
+     * this page; realloc copies it into a small block, which would then look
+     * freed. Clear it as malloc does for small objects. */
+    if (!s->zeroed)
+        ((void **)s->start)[1] = NULL;
     return s;
 }
 
