@@ -35,6 +35,11 @@ size_t bench_rng_size(bench_rng_t *r, size_t lo, size_t hi);
 
 /* Seconds on CLOCK_MONOTONIC. */
 double bench_now(void);
+/* CPU seconds used by the whole process so far, all threads, including
+ * threads that have exited (CLOCK_PROCESS_CPUTIME_ID). On a machine shared
+ * with other work this moves far less than wall time, so the programs print
+ * a CPU-time figure beside the wall-time one (run-heap.sh METRIC=cpu). */
+double bench_cpu(void);
 
 /* Resident set size of this process in KiB, from /proc/self/statm. Returns
  * 0 if /proc is unreadable (the caller prints it as is). */

@@ -19,7 +19,8 @@
  * allocator cannot win by not handing out real memory, and the checksum is
  * printed so the compiler cannot drop the work.
  *
- * Prints: result ops=<pairs> elapsed_s=<s> ops_per_sec=<pairs/s> checksum=<x>
+ * Prints: result ops=<pairs> elapsed_s=<s> ops_per_sec=<pairs/s> cpu_s=<s>
+ *         cpu_ops_per_sec=<pairs per CPU second> checksum=<x>
  */
 #include "bench_util.h"
 
@@ -69,7 +70,7 @@ int main(int argc, char **argv)
         bench_fill(slots[i].p, slots[i].size, slots[i].tag);
     }
 
-    double t0 = bench_now();
+    double t0 = bench_now(), c0 = bench_cpu();
     uint64_t step = 0;
     while (ops < target) {
         slot_t *s = &slots[bench_rng_below(&rng, NSLOTS)];
@@ -95,7 +96,7 @@ int main(int argc, char **argv)
             ops += BURST;
         }
     }
-    double elapsed = bench_now() - t0;
+    double elapsed = bench_now() - t0, cpu = bench_cpu() - c0;
 
     /* The working set is still live: this is the steady state the
      * metadata figure should describe. */
@@ -106,8 +107,9 @@ int main(int argc, char **argv)
     }
     bench_unmap(slots, NSLOTS * sizeof *slots);
 
-    printf("result ops=%llu elapsed_s=%.4f ops_per_sec=%.0f checksum=%llx\n",
-           (unsigned long long)ops, elapsed, (double)ops / elapsed,
+    printf("result ops=%llu elapsed_s=%.4f ops_per_sec=%.0f cpu_s=%.4f cpu_ops_per_sec=%.0f"
+           " checksum=%llx\n",
+           (unsigned long long)ops, elapsed, (double)ops / elapsed, cpu, (double)ops / cpu,
            (unsigned long long)sum);
     return 0;
 }

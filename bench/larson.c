@@ -21,7 +21,8 @@
  * first arrays are allocated by the main thread, as larson does.
  *
  * Prints: result lanes=<n> ops=<replacements> elapsed_s=<s>
- *         ops_per_sec=<replacements/s> threads=<created> checksum=<x>
+ *         ops_per_sec=<replacements/s> cpu_s=<s> cpu_ops_per_sec=<per CPU second>
+ *         threads=<created> checksum=<x>
  */
 #define _GNU_SOURCE
 #include "bench_util.h"
@@ -136,12 +137,13 @@ int main(int argc, char **argv)
     }
 
     pthread_barrier_wait(&start_line);
-    double t0 = bench_now();
+    double t0 = bench_now(), c0 = bench_cpu();
     for (int k = 0; k < nlanes; k++)
         sem_wait(&lanes_done);
     double elapsed = bench_now() - t0;
     for (int k = 0; k < nlanes; k++)
         pthread_join(lanes[k].last, NULL);
+    double cpu = bench_cpu() - c0; /* after the joins: exited threads count */
 
     /* All lane arrays still live, every worker thread gone: a heap that
      * does not reclaim exited threads' caches shows it here. */
@@ -160,8 +162,9 @@ int main(int argc, char **argv)
     pthread_barrier_destroy(&start_line);
 
     uint64_t ops = (uint64_t)nlanes * gens * ROUNDS;
-    printf("result lanes=%ld ops=%llu elapsed_s=%.4f ops_per_sec=%.0f threads=%llu checksum=%llx\n",
-           nlanes, (unsigned long long)ops, elapsed, (double)ops / elapsed,
+    printf("result lanes=%ld ops=%llu elapsed_s=%.4f ops_per_sec=%.0f cpu_s=%.4f cpu_ops_per_sec=%.0f"
+           " threads=%llu checksum=%llx\n",
+           nlanes, (unsigned long long)ops, elapsed, (double)ops / elapsed, cpu, (double)ops / cpu,
            (unsigned long long)((uint64_t)nlanes * gens), (unsigned long long)sum);
     return 0;
 }

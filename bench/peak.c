@@ -26,6 +26,7 @@
  * Every block is written when allocated and checked when freed.
  *
  * Prints: result ops=<blocks> elapsed_s=<build+free s> ops_per_sec=<blocks/s>
+ *         cpu_s=<build+free CPU s> cpu_ops_per_sec=<blocks per CPU second>
  *         rss_base_kb=.. rss_peak_kb=.. rss_freed_kb=.. rss_after_kb=..
  *         live_bytes=.. peak_bytes=.. target_kb=.. within_target=<yes|no>
  */
@@ -89,7 +90,7 @@ int main(int argc, char **argv)
     uint32_t tag = 1;
 
     uint64_t rss_base = bench_rss_kb();
-    double t0 = bench_now();
+    double t0 = bench_now(), c0 = bench_cpu();
 
     /* Build. Keep live/peak in proportion as we go, so survivors are
      * spread evenly through the peak's address range. */
@@ -113,11 +114,11 @@ int main(int argc, char **argv)
             lv_bytes += l->size;
         }
     }
-    double t_built = bench_now();
+    double t_built = bench_now(), c_built = bench_cpu();
 
     uint64_t rss_peak = bench_rss_kb();
     bench_heap_report("peak");
-    double t1 = bench_now();
+    double t1 = bench_now(), c1 = bench_cpu();
 
     /* Free the transients in a shuffled order (Fisher-Yates): the spike's
      * structure dies as a whole, but not in allocation order. */
@@ -132,6 +133,7 @@ int main(int argc, char **argv)
         free(tr[i].p);
     }
     double elapsed = (t_built - t0) + (bench_now() - t1);
+    double cpu = (c_built - c0) + (bench_cpu() - c1);
     uint64_t rss_freed = bench_rss_kb();
     bench_unmap(tr, tcap * sizeof *tr);
 
@@ -142,10 +144,11 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nlv; i++)
         sum += bench_check(lv[i].p, lv[i].size, lv[i].tag);
     uint64_t target_kb = (lv_bytes / 1024 + 16384) * 11 / 10;
-    printf("result ops=%zu elapsed_s=%.4f ops_per_sec=%.0f rss_base_kb=%llu rss_peak_kb=%llu"
+    printf("result ops=%zu elapsed_s=%.4f ops_per_sec=%.0f cpu_s=%.4f cpu_ops_per_sec=%.0f"
+           " rss_base_kb=%llu rss_peak_kb=%llu"
            " rss_freed_kb=%llu rss_after_kb=%llu live_bytes=%llu peak_bytes=%llu"
            " target_kb=%llu within_target=%s checksum=%llx\n",
-           ntr + nlv, elapsed, (double)(ntr + nlv) / elapsed,
+           ntr + nlv, elapsed, (double)(ntr + nlv) / elapsed, cpu, (double)(ntr + nlv) / cpu,
            (unsigned long long)rss_base, (unsigned long long)rss_peak,
            (unsigned long long)rss_freed, (unsigned long long)rss_after,
            (unsigned long long)lv_bytes, (unsigned long long)(lv_bytes + tr_bytes),

@@ -14,6 +14,8 @@
 #   ROUNDS=5            rounds per workload (at least 5 for the published table)
 #   MP_BUILD_DIR=build  CMake build directory (configured and built if needed)
 #   RUN_TIMEOUT=60      seconds before one benchmark run is called hung
+#   METRIC=wall         judge the targets per wall-clock second (wall) or per
+#                       CPU second (cpu); both tables are printed either way
 #   NO_INSTALL=1        do not try to apt-get install missing peer allocators
 #   KEEP_RAW=1          keep the raw per-run output (kept anyway on failures)
 #   JEMALLOC_LIB, TCMALLOC_LIB, MIMALLOC_LIB, MEMPROF_LIB   override library paths
@@ -26,6 +28,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROUNDS=${ROUNDS:-5}
 BUILD=${MP_BUILD_DIR:-$REPO/build}
 RUN_TIMEOUT=${RUN_TIMEOUT:-60}
+METRIC=${METRIC:-wall}
 
 while getopts "r:h" opt; do
     case $opt in
@@ -36,6 +39,11 @@ while getopts "r:h" opt; do
 done
 case $ROUNDS in '' | *[!0-9]* | 0) echo "run-heap: ROUNDS must be a positive integer" >&2; exit 2 ;; esac
 [ "$ROUNDS" -lt 5 ] && echo "run-heap: note: ROUNDS=$ROUNDS; the published table uses at least 5" >&2
+case $METRIC in
+wall) KEY=ops_per_sec ;;
+cpu) KEY=cpu_ops_per_sec ;;
+*) echo "run-heap: METRIC must be wall or cpu" >&2; exit 2 ;;
+esac
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 
 say() { echo "run-heap: $*" >&2; }
@@ -240,14 +248,14 @@ fmt() { awk "BEGIN { printf \"%.${2}f\", ($1) }" 2>/dev/null || printf '?'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 
-cell() { # the text of one figure cell
-    local w=$1 a=$2
+cell() { # the text of one figure cell: workload, allocator, key
+    local w=$1 a=$2 key=$3
     if [ -n "${NA[$a]:-}" ]; then echo "n/a"; return; fi
     if [ -n "${FAIL[$w.$a]:-}" ]; then echo "FAILED"; return; fi
     local m g
-    m=$(median "$w" "$a" ops_per_sec)
+    m=$(median "$w" "$a" "$key")
     [ -z "$m" ] && { echo "-"; return; }
-    g=$(median "$w" glibc ops_per_sec)
+    g=$(median "$w" glibc "$key")
     if [ "$w" = peak ]; then echo "$(fmt "$m/1e3" 0) x$(ratio "$m" "$g")"
     else echo "$(fmt "$m/1e6" 2) x$(ratio "$m" "$g")"; fi
 }
@@ -265,6 +273,24 @@ best_peer() { # prints "value name" of the fastest peer for workload W and KEY (
     [ -n "$best" ] && echo "$best $name"
 }
 
+# One throughput table for KEY (ops_per_sec or cpu_ops_per_sec).
+throughput_rows() {
+    local key=$1 wl w prog label a bp m
+    printf '%-24s' "workload"
+    for a in $ALLOCS; do printf ' %-14s' "$a"; done
+    printf ' %s\n' "memprof/best"
+    for wl in "${WORKLOADS[@]}"; do
+        IFS='|' read -r w prog label <<<"$wl"
+        printf '%-24s' "$label"
+        for a in $ALLOCS; do printf ' %-14s' "$(cell "$w" "$a" "$key")"; done
+        bp=$(best_peer "$w" "$key" max)
+        m=
+        [ -z "${NA[memprof]:-}${FAIL[$w.memprof]:-}" ] && m=$(median "$w" memprof "$key")
+        if [ -n "$m" ] && [ -n "$bp" ]; then printf ' %s (%s)\n' "$(ratio "$m" "${bp%% *}")" "${bp#* }"
+        else printf ' n/a\n'; fi
+    done
+}
+
 {
     echo "memprof heap benchmark — $(date '+%Y-%m-%d %H:%M %Z')"
     echo "machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(uname -sr), $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
@@ -274,25 +300,15 @@ best_peer() { # prints "value name" of the fastest peer for workload W and KEY (
     echo "rounds: $ROUNDS (round-robin, rotating start), figures are medians; load average before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)"
     if awk -v a="$LOAD0" -v b="$(cut -d' ' -f1 /proc/loadavg)" -v n="$(nproc)" 'BEGIN { exit !(a + 0 > n || b + 0 > n) }'; then
         echo "WARNING: the load average exceeded the $(nproc) CPUs: other work competed with the benchmarks"
-        echo "         and the figures (the threaded ones most) are unreliable; rerun on a quiet machine."
+        echo "         and the wall-clock figures (the threaded ones most) are unreliable; rerun on a"
+        echo "         quiet machine, or judge by the CPU-second table (METRIC=cpu)."
     fi
     echo
     echo "Throughput, higher is better: M ops/s (peak: k ops/s), xN.NN = ratio to glibc."
     echo "memprof/best = memprof's throughput over the fastest peer's (jemalloc, tcmalloc, mimalloc)."
     echo
-    printf '%-24s' "workload"
-    for a in $ALLOCS; do printf ' %-14s' "$a"; done
-    printf ' %s\n' "memprof/best"
-    for wl in "${WORKLOADS[@]}"; do
-        IFS='|' read -r w prog label <<<"$wl"
-        printf '%-24s' "$label"
-        for a in $ALLOCS; do printf ' %-14s' "$(cell "$w" "$a")"; done
-        bp=$(best_peer "$w" ops_per_sec max)
-        m=
-        [ -z "${NA[memprof]:-}${FAIL[$w.memprof]:-}" ] && m=$(median "$w" memprof ops_per_sec)
-        if [ -n "$m" ] && [ -n "$bp" ]; then printf ' %s (%s)\n' "$(ratio "$m" "${bp%% *}")" "${bp#* }"
-        else printf ' n/a\n'; fi
-    done
+    echo "Per wall-clock second:"
+    throughput_rows ops_per_sec
     for key in rss_peak_kb rss_after_kb; do
         [ $key = rss_peak_kb ] && printf '%-24s' "  RSS MiB at peak" || printf '%-24s' "  RSS MiB 2 s after free"
         for a in $ALLOCS; do
@@ -313,11 +329,19 @@ best_peer() { # prints "value name" of the fastest peer for workload W and KEY (
     echo "  (live after free: $(fmt "$live/1048576" 1) MiB; target 2 s after free: 1.1 x (live + 16 MiB) = $(fmt "$tk/1024" 1) MiB)"
 
     echo
-    echo "Spread (max-min)/median of the throughput, %:"
+    echo "Same runs, per CPU second (user+sys of all threads; less disturbed by other load):"
+    throughput_rows cpu_ops_per_sec
+
+    echo
+    echo "Spread (max-min)/median over the rounds, %, wall / CPU:"
     for wl in "${WORKLOADS[@]}"; do
         IFS='|' read -r w prog label <<<"$wl"
-        printf '  %-22s' "$label"
-        for a in $ALLOCS; do s=$(spread "$w" "$a" ops_per_sec); printf ' %-14s' "${s:--}"; done
+        printf '%-24s' "$label"
+        for a in $ALLOCS; do
+            s=$(spread "$w" "$a" ops_per_sec)/$(spread "$w" "$a" cpu_ops_per_sec)
+            [ "$s" = / ] && s=-
+            printf ' %-14s' "$s"
+        done
         echo
     done
 
@@ -350,16 +374,16 @@ best_peer() { # prints "value name" of the fastest peer for workload W and KEY (
     fi
 
     echo
-    echo "Targets for memprof:"
+    echo "Targets for memprof (throughput per $([ "$KEY" = ops_per_sec ] && echo wall-clock || echo CPU) second):"
     if [ -n "${NA[memprof]:-}" ]; then
         echo "  not evaluated: memprof n/a (${NA[memprof]})"
     else
         for wl in "${WORKLOADS[@]}"; do
             IFS='|' read -r w prog label <<<"$wl"
             if [ -n "${FAIL[$w.memprof]:-}" ]; then echo "  $label: FAIL (run failed)"; continue; fi
-            m=$(median "$w" memprof ops_per_sec)
-            g=$(median "$w" glibc ops_per_sec)
-            bp=$(best_peer "$w" ops_per_sec max)
+            m=$(median "$w" memprof "$KEY")
+            g=$(median "$w" glibc "$KEY")
+            bp=$(best_peer "$w" "$KEY" max)
             line="  $label: vs glibc x$(ratio "$m" "$g") "
             if [ -n "$g" ] && ge "$m" "$g"; then line+="PASS"; else line+="FAIL"; fi
             if [ -n "$bp" ]; then

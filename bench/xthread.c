@@ -24,7 +24,8 @@
  * Blocks are written by the producer and checked by the consumer.
  *
  * Prints: result threads=<n> ops=<blocks> elapsed_s=<s> ops_per_sec=<blocks/s>
- *         checksum=<x>
+ *         cpu_s=<s> cpu_ops_per_sec=<blocks per CPU second> checksum=<x>
+ * (CPU time includes the yields of threads waiting on their queues.)
  */
 #define _GNU_SOURCE
 #include "bench_util.h"
@@ -164,20 +165,21 @@ int main(int argc, char **argv)
         }
     }
     pthread_barrier_wait(&start_line);
-    double t0 = bench_now();
+    double t0 = bench_now(), c0 = bench_cpu();
     uint64_t sum = 0;
     for (int i = 0; i < nthreads; i++) {
         pthread_join(w[i].tid, NULL);
         sum += w[i].sum;
     }
-    double elapsed = bench_now() - t0;
+    double elapsed = bench_now() - t0, cpu = bench_cpu() - c0;
     pthread_barrier_destroy(&start_line);
     bench_unmap(q, (size_t)nthreads * sizeof *q);
 
     bench_heap_report("end");
     uint64_t ops = per * (uint64_t)nthreads;
-    printf("result threads=%ld ops=%llu elapsed_s=%.4f ops_per_sec=%.0f checksum=%llx\n",
-           nthreads, (unsigned long long)ops, elapsed, (double)ops / elapsed,
+    printf("result threads=%ld ops=%llu elapsed_s=%.4f ops_per_sec=%.0f cpu_s=%.4f"
+           " cpu_ops_per_sec=%.0f checksum=%llx\n",
+           nthreads, (unsigned long long)ops, elapsed, (double)ops / elapsed, cpu, (double)ops / cpu,
            (unsigned long long)sum);
     return 0;
 }
