@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,33 @@ size_t mpt_release_free(void)
     return p_release();
 }
 
+static void *warm_thread(void *arg)
+{
+    (void)arg;
+    void *p[16];
+    for (int i = 0; i < 16; i++)
+        p[i] = malloc((size_t)16 << i);
+    for (int i = 0; i < 16; i++)
+        free(p[i]);
+    return NULL;
+}
+
+void mpt_warm_up(int nthreads)
+{
+    void *big = malloc(16 * MPT_MIB);
+    mpt_escape(big);
+    free(big);
+    pthread_t t[64];
+    if (nthreads > 64)
+        nthreads = 64;
+    int started = 0;
+    for (; started < nthreads; started++)
+        if (pthread_create(&t[started], NULL, warm_thread, NULL) != 0)
+            break;
+    for (int i = 0; i < started; i++)
+        pthread_join(t[i], NULL);
+}
+
 uint64_t mpt_live_objects(const mp_heap_stats_t *s)
 {
     uint64_t n = s->large_objects;
@@ -91,6 +119,27 @@ uint64_t mpt_retained(const mp_heap_stats_t *s)
     for (uint32_t i = 1; i < s->nclasses && i < MP_STATS_MAX_CLASSES; i++)
         n += s->classes[i].bytes_retained;
     return n;
+}
+
+void mpt_print_live_diff(const mp_heap_stats_t *a, const mp_heap_stats_t *b)
+{
+    int lines = 0;
+    if (a->large_objects != b->large_objects) {
+        fprintf(stderr, "    large objects %llu -> %llu (large bytes %llu -> %llu)\n",
+                (unsigned long long)a->large_objects, (unsigned long long)b->large_objects,
+                (unsigned long long)a->large_bytes, (unsigned long long)b->large_bytes);
+        lines++;
+    }
+    for (uint32_t i = 1; i < a->nclasses && i < MP_STATS_MAX_CLASSES && lines < 8; i++) {
+        const mp_class_stats_t *x = &a->classes[i], *y = &b->classes[i];
+        if (x->objects_live == y->objects_live)
+            continue;
+        fprintf(stderr, "    class %u (%u B): objects_live %llu -> %llu (allocs +%llu, frees +%llu)\n",
+                i, x->size, (unsigned long long)x->objects_live,
+                (unsigned long long)y->objects_live, (unsigned long long)(y->allocs - x->allocs),
+                (unsigned long long)(y->frees - x->frees));
+        lines++;
+    }
 }
 
 int mpt_class_index(const mp_heap_stats_t *s, size_t size)

@@ -40,6 +40,15 @@ int mpt_shim_active(void);
 int mpt_require_shim_at(const char *test, const char *file, int line);
 #define mpt_require_shim(test) mpt_require_shim_at((test), __FILE__, __LINE__)
 
+/* Brings the process to a steady state before exact counting. The first
+ * time, glibc's thread machinery allocates through malloc (a DTV per thread,
+ * kept alive with the stacks glibc caches after a join), and so does the
+ * start of memprof's scavenger thread (started from a free once >= 4 MiB of
+ * pages are idle). Those are real, lasting allocations the test did not
+ * make: this creates and joins nthreads threads and frees a 16 MiB block
+ * first, so later deltas are the test's own. */
+void mpt_warm_up(int nthreads);
+
 /* mp_heap_get_stats through dlsym; 0 on success, -1 when the shim is absent. */
 int mpt_stats(mp_heap_stats_t *out);
 
@@ -51,6 +60,10 @@ uint64_t mpt_live_objects(const mp_heap_stats_t *s);
 
 /* Sum of bytes_retained over the classes. */
 uint64_t mpt_retained(const mp_heap_stats_t *s);
+
+/* Prints to stderr, indented, every class whose objects_live differs
+ * between a and b, and large_objects if it differs (at most 8 lines). */
+void mpt_print_live_diff(const mp_heap_stats_t *a, const mp_heap_stats_t *b);
 
 /* Index of the class whose size is exactly `size`, or -1. */
 int mpt_class_index(const mp_heap_stats_t *s, size_t size);

@@ -61,6 +61,7 @@ void assert_one_more_then_back(const char *what)
 
 void new_and_delete_use_memprofs_heap()
 {
+    mpt_warm_up(0);
     mpt_stats(&s0);
     Obj *o = new Obj;
     mpt_escape(o);
@@ -81,6 +82,7 @@ void new_and_delete_use_memprofs_heap()
 
 void sized_delete_returns_the_block(void)
 {
+    mpt_warm_up(0);
     static const std::size_t sizes[] = {1, 100, 3000, 32768, 40000, 1 << 20};
     for (std::size_t n : sizes) {
         mpt_stats(&s0);
@@ -97,6 +99,7 @@ void sized_delete_returns_the_block(void)
 
 void array_new_and_delete_use_memprofs_heap(void)
 {
+    mpt_warm_up(0);
     mpt_stats(&s0);
     char *a = new char[5000];
     mpt_escape(a);
@@ -165,6 +168,7 @@ template <typename T> void aligned_type_case(const char *what)
 
 void aligned_new_honours_alignas_64_and_4096(void)
 {
+    mpt_warm_up(0);
     aligned_type_case<A64>("new alignas(64)");
     aligned_type_case<A4096>("new alignas(4096)");
 
@@ -184,6 +188,7 @@ void aligned_new_honours_alignas_64_and_4096(void)
 
 void nothrow_new_returns_nullptr_for_an_impossible_size(void)
 {
+    mpt_warm_up(0);
     mp_heap_stats_t a, b;
     int have = mpt_stats(&a) == 0;
     void *p1 = ::operator new(v_huge, std::nothrow);
@@ -219,6 +224,7 @@ template <typename F> bool throws_bad_alloc(F f)
 
 void throwing_new_throws_bad_alloc_for_an_impossible_size(void)
 {
+    mpt_warm_up(0);
     mp_heap_stats_t a, b;
     int have = mpt_stats(&a) == 0;
     CU_ASSERT(throws_bad_alloc([] { mpt_escape(::operator new(v_huge)); }));
