@@ -47,6 +47,10 @@ mp_real_init() {
     # carries pack-objects' stderr during a clone).
     MP_SHIM_LINE='^(remote: +)?memprof:'
     MP_TIMEOUT=${MP_REAL_TIMEOUT:-60}
+    # A command of the test script itself that fails (set -e) says so,
+    # rather than ending the test with a bare non-zero status.
+    set -E
+    trap 'echo "FAIL: test script error: \"$BASH_COMMAND\" exited $? (${BASH_SOURCE[0]##*/}:$LINENO)"' ERR
     MP_TMP=$(mktemp -d "${TMPDIR:-/tmp}/memprof-real.XXXXXX")
     if [ "${MP_REAL_KEEP:-0}" = 1 ]; then
         trap 'echo "scratch kept in $MP_TMP"' EXIT
@@ -127,10 +131,15 @@ mp_run_once() {
     t0=$(date +%s.%N)
     # errexit only works in the subshell if its status is not tested, hence
     # set +e around it rather than "|| st=$?".
+    # The workload's own failures are compared, not reported from here.
+    local errtrap
+    errtrap=$(trap -p ERR)
+    trap - ERR
     set +e
     (set -euo pipefail; cd "$MP_WORK"; "$fn") > "$MP_TMP/$kind.out" 2> "$MP_TMP/$kind.err"
     st=$?
     set -e
+    eval "$errtrap"
     t1=$(date +%s.%N)
     n=$(find "$MP_STEPS" -name '*.cmd' | wc -l)
     printf '%s\n' "$st" > "$MP_TMP/$kind.status"
@@ -139,7 +148,7 @@ mp_run_once() {
 }
 
 # mp_compare FUNCTION: run FUNCTION plain and preloaded, compare, report.
-# Exits 0 when everything matches, 1 otherwise.
+# Ends the test: exits 0 when everything matches, 1 otherwise.
 mp_compare() {
     local fn=$1 fail=0 f id base
     echo "shim:    $MP_SHIM"
@@ -150,7 +159,13 @@ mp_compare() {
     mp_run_once plain "$fn"
     mp_run_once shim "$fn"
 
-    # 1. The workload script itself (outside the steps) behaved the same.
+    # 1. The workload script itself (outside the steps) ran to the end, and
+    # behaved the same in both runs.
+    if [ "$(cat "$MP_TMP/plain.status")" != 0 ]; then
+        echo "FAIL: the workload itself failed (status $(cat "$MP_TMP/plain.status")) in the plain run; its stderr:"
+        head -n 20 "$MP_TMP/plain.err"
+        fail=1
+    fi
     if ! cmp -s "$MP_TMP/plain.status" "$MP_TMP/shim.status"; then
         echo "FAIL: workload exit status differs: plain $(cat "$MP_TMP/plain.status"), shim $(cat "$MP_TMP/shim.status")"
         fail=1
@@ -210,7 +225,9 @@ mp_compare() {
     echo "steps: $nsteps, shim active (memprof: stats seen) in $nactive"
     if grep -q '^memprof:' "$MP_TMP/shim.steps/001.err" 2>/dev/null; then
         echo "first step's shim stats:"
-        grep '^memprof:' "$MP_TMP/shim.steps/001.err" | head -n 8 | sed 's/^/  /'
+        # awk reads the whole file: "grep | head" could die of SIGPIPE,
+        # which pipefail would turn into a spurious failure.
+        awk '/^memprof:/ && n++ < 8 { print "  " $0 }' "$MP_TMP/shim.steps/001.err"
     fi
     if [ $fail = 0 ]; then
         echo "PASS: output and exit status identical with the shim preloaded"
@@ -218,5 +235,5 @@ mp_compare() {
         echo "reproduce one step: cd <scratch>/work && env LD_PRELOAD=$MP_SHIM MEMPROF_OPTIONS=$MP_OPTIONS <step command>"
         echo "(MP_REAL_KEEP=1 keeps the scratch directory: inputs, transcripts, per-step stderr)"
     fi
-    return $fail
+    exit $fail
 }
