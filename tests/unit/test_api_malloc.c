@@ -789,6 +789,42 @@ static void calloc_zeroes_recycled_large_blocks(void)
     calloc_round(sizes, sizeof sizes / sizeof sizes[0], 10, 3);
 }
 
+/* Large free pages come in two kinds: released to the OS (they read as
+ * zero again) and idle (still holding what the program wrote). A span
+ * carved from a mix of both, after malloc_trim and more dirtying, must still
+ * come back zeroed from calloc. */
+static void calloc_zeroes_spans_mixing_released_and_dirty_pages(void)
+{
+    enum { SLOTS = 48, ROUNDS = 1500 };
+    static char *slot[SLOTS];
+    memset(slot, 0, sizeof slot);
+    uint64_t rng = 0xC0FFEE;
+    size_t dirty = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+        uint64_t r = mpt_rand(&rng);
+        int i = (int)(r % SLOTS);
+        size_t n = 32769 + (size_t)((r >> 20) % (3 * MPT_MIB));
+        free(slot[i]);
+        slot[i] = NULL;
+        if ((r >> 8) % 3 == 0) {
+            slot[i] = calloc(1, n);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(slot[i]);
+            if (!mpt_all_zero(slot[i], n) && dirty++ == 0)
+                fprintf(stderr, "\n  round %d: calloc(%zu) = %p not zeroed\n", round, n,
+                        (void *)slot[i]);
+        } else {
+            slot[i] = malloc(n);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(slot[i]);
+        }
+        memset(slot[i], 0xAB, n); /* everything the program touches is dirty */
+        if (round % 64 == 63)
+            malloc_trim(0);
+    }
+    for (int i = 0; i < SLOTS; i++)
+        free(slot[i]);
+    CU_ASSERT_EQUAL(dirty, 0);
+}
+
 void mp_test_register(void)
 {
     MP_SUITE("api_sizes",
@@ -836,5 +872,6 @@ void mp_test_register(void)
              MP_TEST(reallocarray_resizes_like_realloc_of_the_product));
     MP_SUITE("api_calloc",
              MP_TEST(calloc_zeroes_recycled_small_blocks),
-             MP_TEST(calloc_zeroes_recycled_large_blocks));
+             MP_TEST(calloc_zeroes_recycled_large_blocks),
+             MP_TEST(calloc_zeroes_spans_mixing_released_and_dirty_pages));
 }

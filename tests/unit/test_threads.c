@@ -427,9 +427,119 @@ static void thread_churn_does_not_grow_retained_memory(void)
     CU_ASSERT(sane);
 }
 
+/* ---- allocation during thread teardown ---------------------------------- */
+
+/* A program's own thread-specific destructors run while the thread exits,
+ * possibly after memprof's own (which gave the thread's cache back): they
+ * may still free, allocate and hand blocks to other threads. */
+enum { KEYED_THREADS = 32 };
+static pthread_key_t user_key;
+static void *handed[KEYED_THREADS];
+static int nhanded;
+static pthread_mutex_t handed_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t teardown_bad;
+
+static void user_destructor(void *v)
+{
+    blk_t *b = v;
+    if (!intact(b))
+        __atomic_fetch_add(&teardown_bad, 1, __ATOMIC_RELAXED);
+    free(b->p);
+    free(b);
+    void *q = malloc(5000);
+    void *big = malloc(100000);
+    if (!q || !big)
+        __atomic_fetch_add(&teardown_bad, 1, __ATOMIC_RELAXED);
+    else {
+        memset(q, 3, 5000);
+        memset(big, 4, 100000);
+    }
+    free(q);
+    free(big);
+    void *keep = malloc(100);
+    if (keep) {
+        memset(keep, 0x5a, 100);
+        pthread_mutex_lock(&handed_lock);
+        handed[nhanded++] = keep;
+        pthread_mutex_unlock(&handed_lock);
+    } else {
+        __atomic_fetch_add(&teardown_bad, 1, __ATOMIC_RELAXED);
+    }
+}
+
+static void *keyed_main(void *arg)
+{
+    blk_t *b = malloc(sizeof *b);
+    if (!b)
+        return NULL;
+    b->size = 300;
+    b->seed = (uint32_t)(uintptr_t)arg;
+    b->p = malloc(b->size);
+    if (!b->p) {
+        free(b);
+        return NULL;
+    }
+    stamp(b);
+    void *scratch[32];
+    for (int i = 0; i < 32; i++) /* fill the thread cache a little */
+        scratch[i] = malloc((size_t)(i + 1) * 48);
+    for (int i = 0; i < 32; i++)
+        free(scratch[i]);
+    pthread_setspecific(user_key, b);
+    return NULL;
+}
+
+static void allocation_in_thread_exit_destructors_is_served_and_counted(void)
+{
+    mp_heap_stats_t s0, s1, s2;
+    mpt_warm_up(KEYED_THREADS);
+    CU_ASSERT_EQUAL_FATAL(pthread_key_create(&user_key, user_destructor), 0);
+    int have = mpt_stats(&s0) == 0;
+    pthread_t th[KEYED_THREADS];
+    nhanded = 0;
+    for (int i = 0; i < KEYED_THREADS; i++)
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, keyed_main, (void *)(uintptr_t)i), 0);
+    for (int i = 0; i < KEYED_THREADS; i++)
+        pthread_join(th[i], NULL);
+    if (have)
+        mpt_stats(&s1);
+    int got = nhanded, intact_handed = 1;
+    for (int i = 0; i < got; i++) {
+        const uint8_t *m = handed[i];
+        for (int j = 0; j < 100; j++)
+            intact_handed &= m[j] == 0x5a;
+        free(handed[i]);
+    }
+    if (have)
+        mpt_stats(&s2);
+    pthread_key_delete(user_key);
+    CU_ASSERT_EQUAL(got, KEYED_THREADS);
+    CU_ASSERT(intact_handed);
+    CU_ASSERT_EQUAL(teardown_bad, 0);
+    if (!mpt_require_shim(__func__))
+        return;
+    /* The blocks handed over are live, everything else came back. */
+    if (mpt_live_objects(&s1) != mpt_live_objects(&s0) + KEYED_THREADS) {
+        fprintf(stderr, "\n  live objects %llu before, %llu after the threads (expected +%d)\n",
+                (unsigned long long)mpt_live_objects(&s0),
+                (unsigned long long)mpt_live_objects(&s1), KEYED_THREADS);
+        mpt_print_live_diff(&s0, &s1);
+    }
+    CU_ASSERT_EQUAL(mpt_live_objects(&s1), mpt_live_objects(&s0) + KEYED_THREADS);
+    CU_ASSERT_EQUAL(mpt_live_objects(&s2), mpt_live_objects(&s0));
+    CU_ASSERT_EQUAL(s2.small_live_bytes, s0.small_live_bytes);
+    CU_ASSERT_EQUAL(s1.threads_cached, s0.threads_cached);
+    char why[512];
+    int sane = mpt_stats_sane(&s2, why, sizeof why);
+    if (!sane)
+        fprintf(stderr, "\n  after teardown allocations: %s\n", why);
+    CU_ASSERT(sane);
+}
+
 void mp_test_register(void)
 {
     MP_SUITE("threads",
              MP_TEST(cross_thread_stress_keeps_every_block_intact),
-             MP_TEST(thread_churn_does_not_grow_retained_memory));
+             MP_TEST(thread_churn_does_not_grow_retained_memory),
+             MP_TEST(allocation_in_thread_exit_destructors_is_served_and_counted));
 }
