@@ -222,6 +222,23 @@ mp_compare() {
         echo "FAIL: the workload ran no steps"
         fail=1
     fi
+    # Printing counters is not enough: some step must show the shim's heap
+    # actually mapped memory, i.e. it served allocations rather than, say,
+    # passing them on. Only checked while the line keeps its current form
+    # ("memprof: heap: mapped 12.0 MiB = ..."); otherwise noted.
+    if [ "$nactive" -gt 0 ]; then
+        local mapped
+        mapped=$(cat "$MP_TMP"/shim.steps/*.err | awk '
+            /^memprof: heap: mapped / { seen = 1; if ($4 + 0 > 0) nz = 1 }
+            END { print (nz ? "nonzero" : seen ? "zero" : "unknown") }')
+        case $mapped in
+        nonzero) ;;
+        zero)
+            echo "FAIL: the shim printed its counters but mapped no heap memory in any step: it did not serve the allocations"
+            fail=1 ;;
+        *) echo "note: no 'memprof: heap: mapped N' line to check that the heap served allocations (format changed?)" ;;
+        esac
+    fi
     echo "steps: $nsteps, shim active (memprof: stats seen) in $nactive"
     if grep -q '^memprof:' "$MP_TMP/shim.steps/001.err" 2>/dev/null; then
         echo "first step's shim stats:"
