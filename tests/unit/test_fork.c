@@ -202,7 +202,7 @@ static int fork_and_check(const char *what)
     if (pid == 0)
         _exit(child_work());
     CU_ASSERT_FATAL(pid > 0);
-    int status = wait_deadline(pid, 10000);
+    int status = wait_deadline(pid, 5000);
     if (only_noshim(status))
         return 0; /* the behaviour was fine; the caller reports the shim */
     int ok = status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -290,7 +290,7 @@ static void child_of_fork_during_allocation_in_other_threads_has_a_working_heap(
     make_inherited();
     start_busy(th);
     int failures = 0;
-    for (int i = 0; i < 20; i++) {
+    for (int i = 0; i < 20 && failures < 3; i++) { /* 3 hung children: enough */
         failures += fork_and_check("fork while 4 threads allocate");
         /* some allocation between forks so locks change hands */
         unsigned long until = atomic_load(&busy_ops) + 2000;
@@ -331,7 +331,7 @@ static int exec_true(void)
     }
     if (pid < 0)
         return -1;
-    return wait_deadline(pid, 10000);
+    return wait_deadline(pid, 5000);
 }
 
 static void fork_then_exec_of_bin_true_succeeds(void)
@@ -348,7 +348,7 @@ static void fork_then_exec_while_threads_allocate_succeeds(void)
     pthread_t th[BUSY];
     start_busy(th);
     int bad = 0;
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < 10 && bad < 3; i++) {
         int status = exec_true();
         if (!(status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
             describe(status, "fork + exec /bin/true while threads allocate");
