@@ -265,6 +265,69 @@ static void each_bad_free_counts_exactly_once(void)
     assert_sane_now();
 }
 
+/* ---- blocks from the libc's own malloc ---------------------------------- */
+
+/* glibc's own allocator stays reachable as __libc_malloc; blocks it made
+ * stand for those a program got before memprof took over, which DESIGN.md
+ * says are "handed to the libc's own free, never crashed on". */
+extern void *__libc_malloc(size_t size);
+
+static void foreign_case(size_t size)
+{
+    char *p = __libc_malloc(size);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    memset(p, 0x3c, size);
+    bad_free(p);
+    if (!mpt_shim_active())
+        return;
+    if (s1.foreign_frees != s0.foreign_frees + 1 || s1.invalid_frees != s0.invalid_frees ||
+        out[0])
+        fprintf(stderr, "\n  free(__libc_malloc(%zu)): foreign_frees +%llu, invalid_frees +%llu; "
+                        "stderr \"%.200s\"\n",
+                size, (unsigned long long)(s1.foreign_frees - s0.foreign_frees),
+                (unsigned long long)(s1.invalid_frees - s0.invalid_frees), out);
+    CU_ASSERT_EQUAL(s1.foreign_frees, s0.foreign_frees + 1);
+    CU_ASSERT_EQUAL(s1.invalid_frees, s0.invalid_frees);
+    CU_ASSERT_EQUAL(s1.double_frees, s0.double_frees);
+    CU_ASSERT_EQUAL(out[0], 0); /* not an error: nothing to report */
+
+    /* realloc of such a block keeps its contents and gives a freeable block */
+    char *q = __libc_malloc(size);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    memset(q, 0x3d, size);
+    char *r = realloc(q, size * 2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    int kept = 1;
+    for (size_t i = 0; i < size; i++)
+        kept &= r[i] == 0x3d;
+    CU_ASSERT(kept);
+    mp_heap_stats_t a, b;
+    mpt_stats(&a);
+    free(r);
+    mpt_stats(&b);
+    CU_ASSERT_EQUAL(b.invalid_frees, a.invalid_frees);
+    CU_ASSERT_EQUAL(b.double_frees, a.double_frees);
+}
+
+static void free_of_a_small_libc_block_is_handed_to_the_libc(void)
+{
+    if (!mpt_require_shim(__func__))
+        return;
+    mpt_warm_up(0);
+    foreign_case(100);
+    foreign_case(5000);
+    assert_sane_now();
+}
+
+static void free_of_a_large_libc_block_is_handed_to_the_libc(void)
+{
+    if (!mpt_require_shim(__func__))
+        return;
+    mpt_warm_up(0);
+    foreign_case(MPT_MIB); /* glibc maps blocks this big on their own */
+    assert_sane_now();
+}
+
 /* ---- no false alarms --------------------------------------------------- */
 
 /* Pages that held freed small objects, reused for a large block: a program
@@ -376,6 +439,9 @@ void mp_test_register(void)
              MP_TEST(free_of_a_stack_address_is_reported_and_ignored),
              MP_TEST(free_of_a_global_address_is_reported_and_ignored),
              MP_TEST(each_bad_free_counts_exactly_once));
+    MP_SUITE("api_foreign_blocks",
+             MP_TEST(free_of_a_small_libc_block_is_handed_to_the_libc),
+             MP_TEST(free_of_a_large_libc_block_is_handed_to_the_libc));
     MP_SUITE("api_no_false_alarms",
              MP_TEST(realloc_large_to_small_over_recycled_pages_frees_normally),
              MP_TEST(block_holding_copied_recycled_bytes_reallocs_and_frees_normally));
