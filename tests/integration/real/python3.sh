@@ -48,11 +48,18 @@ if [ -n "$PYMALLOC" ]; then
 else
     unset PYTHONMALLOC
 fi
+PYTHON3=$(command -v python3)
+SMALL='import json, sys
+d = {str(i): [i] * (i % 7) for i in range(20000)}
+print(json.dumps(sorted(d.items())[-3:]), len(json.dumps(d)), sys.version_info[0])'
 WORKLOAD=$(cd -- "$(dirname -- "$0")" && pwd)/python_workload.py
 
 workload() {
     # -s: no user site-packages. The script prints the allocator in use
     # ("malloc" or "pymalloc"), so a PYTHONMALLOC ignored by one run shows.
     mp_step "$PY" -s "$WORKLOAD"
+    # And once through whatever "python3" is on PATH (here possibly the
+    # pyenv wrapper: bash, pyenv, then the interpreter, all preloaded).
+    mp_step "$PYTHON3" -c "$SMALL"
 }
 mp_compare workload
