@@ -50,6 +50,10 @@ uint64_t mp_os_rss_bytes(void);
 uintptr_t mp_os_brk_start(void);
 uintptr_t mp_os_brk_now(void);
 
+/* 1 if the system page holding addr is mapped in this process, else 0
+ * (mincore: a probe that never faults). */
+int mp_os_page_mapped(uintptr_t addr);
+
 /* 64 bits of entropy (getrandom, falling back to time and addresses). */
 uint64_t mp_os_random64(void);
 

@@ -158,6 +158,12 @@ uintptr_t mp_os_brk_now(void)
     return (uintptr_t)syscall(SYS_brk, 0);
 }
 
+int mp_os_page_mapped(uintptr_t addr)
+{
+    unsigned char vec;
+    return mincore((void *)(addr & ~(uintptr_t)4095), 1, &vec) == 0;
+}
+
 uint64_t mp_os_random64(void)
 {
     uint64_t v = 0;

@@ -182,6 +182,25 @@ static void report_bad_free(const char *what, const void *p, uint64_t *counter)
         mp_diag("further invalid frees are counted but not reported");
 }
 
+/* 1 if ptr looks like a block glibc's malloc made before memprof took
+ * over: inside the program break heap, or a glibc mmapped chunk (16 bytes
+ * of header before the block: prev_size, then size with the IS_MMAPPED bit;
+ * the chunk starts on a page and spans whole pages). Every read is probed
+ * first, so a wild pointer never faults here. */
+static int libc_block(uintptr_t a)
+{
+    if (brk_start && a >= brk_start && a < mp_os_brk_now())
+        return 1;
+    uintptr_t hdr = a - 16;
+    if ((a & 15) || a < 4096 || !mp_os_page_mapped(hdr))
+        return 0;
+    size_t prev = ((const size_t *)hdr)[0], size = ((const size_t *)hdr)[1];
+    size_t total = (size & ~(size_t)7) + prev;
+    if (!(size & 2) || ((hdr - prev) & 4095) || total < 4096 || (total & 4095) || prev > hdr)
+        return 0;
+    return mp_os_page_mapped(hdr - prev) && mp_os_page_mapped(hdr - prev + total - 1);
+}
+
 /* Classifies a pointer the fast path did not accept. Returns:
  * 1 small object, free it; 2 large object, free it; 0 handled (reported
  * or passed to the libc). */
@@ -195,7 +214,7 @@ static int classify(void *ptr, mp_span_t *s, const char *op)
                                          : "invalid realloc (inside a block)", ptr, &n_invalid);
             return 0;
         }
-        if ((uint64_t)(uintptr_t)((void **)ptr)[1] == mp_heap_key) {
+        if (((void **)ptr)[1] == mp_free_mark(ptr)) {
             report_bad_free(op[0] == 'f' ? "double free" : "realloc of a freed block", ptr,
                             &n_double);
             return 0;
@@ -215,15 +234,15 @@ static int classify(void *ptr, mp_span_t *s, const char *op)
                         &n_double);
         return 0;
     }
-    if (s || (brk_start && a >= brk_start && a < mp_os_brk_now())) {
-        if (!s) {
-            /* Made by the libc's malloc before memprof took over. */
-            __atomic_fetch_add(&n_foreign, 1, __ATOMIC_RELAXED);
-            return 3;
-        }
+    if (s) {
         report_bad_free(op[0] == 'f' ? "invalid free (not an allocated block)"
                                      : "invalid realloc (not an allocated block)", ptr, &n_invalid);
         return 0;
+    }
+    if (libc_block(a)) {
+        /* Made by the libc's malloc before memprof took over. */
+        __atomic_fetch_add(&n_foreign, 1, __ATOMIC_RELAXED);
+        return 3;
     }
     report_bad_free(op[0] == 'f' ? "invalid free (not from this heap)"
                                  : "invalid realloc (not from this heap)", ptr, &n_invalid);
@@ -248,7 +267,7 @@ void mp_heap_free_slow(void *ptr)
     switch (classify(ptr, s, "free")) {
     case 1: {
         void **p = ptr;
-        p[1] = (void *)(uintptr_t)mp_heap_key;
+        p[1] = mp_free_mark(p);
         mp_tcache_t *tc = mp_tc ? mp_tc : mp_tcache_create();
         if (tc) {
             mp_tclist_t *l = &tc->list[s->cls];

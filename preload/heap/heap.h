@@ -9,10 +9,15 @@
  * header in front of blocks.
  *
  * Free-block marking: a freed small object holds its free-list link in word
- * 0 and mp_heap_key (a per-process random value) in word 1; malloc clears
- * word 1 before handing the object out. A free that finds the key in word 1
- * is a double free (glibc's tcache key, made unforgeable by randomness: a
- * live block holds the key only if the program wrote those exact 64 bits).
+ * 0 and its free mark in word 1: mp_heap_key (a per-process random value)
+ * xor the object's own address. malloc clears word 1 before handing the
+ * object out. A free that finds the mark in word 1 is a double free
+ * (glibc's tcache key, made unforgeable): a live block holds its mark only
+ * if the program wrote those exact 64 bits there. Tying the mark to the
+ * address matters: recycled memory is full of stale marks, and a program
+ * that copies uninitialised bytes (a struct with padding, a buffer it never
+ * filled) into a new block copies another address's mark, which does not
+ * match.
  */
 #ifndef MP_HEAP_H
 #define MP_HEAP_H
@@ -30,6 +35,12 @@
 #define MP_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 extern uint64_t mp_heap_key;
+
+/* The free mark of the object at p (see above). */
+static inline void *mp_free_mark(const void *p)
+{
+    return (void *)(uintptr_t)(mp_heap_key ^ (uint64_t)(uintptr_t)p);
+}
 
 /* Initialises the heap once (idempotent, thread-safe, never allocates). */
 void mp_heap_init(void);
@@ -83,10 +94,10 @@ static inline void mp_heap_free(void *ptr)
         void **p = ptr;
         if (MP_LIKELY((uint32_t)((off * mp_class_divmul[cls]) >> 32) * (uintptr_t)mp_class_size[cls] ==
                           off &&
-                      (uint64_t)(uintptr_t)p[1] != mp_heap_key)) {
+                      p[1] != mp_free_mark(p))) {
             mp_tclist_t *l = &tc->list[cls];
             p[0] = l->head;
-            p[1] = (void *)(uintptr_t)mp_heap_key;
+            p[1] = mp_free_mark(p);
             l->head = p;
             __atomic_store_n(&l->len, l->len + 1, __ATOMIC_RELAXED);
             __atomic_store_n(&l->frees, l->frees + 1, __ATOMIC_RELAXED);
