@@ -439,13 +439,24 @@ static int nhanded;
 static pthread_mutex_t handed_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t teardown_bad;
 
+/* What a thread leaves in its key: one checked block, and enough blocks of
+ * one class to fill whole spans, so the frees in the destructor empty spans
+ * and send them back to the page heap. */
+enum { TEARDOWN_MANY = 100 }; /* 300-byte blocks: four spans' worth */
+typedef struct {
+    blk_t b;
+    void *many[TEARDOWN_MANY];
+} teardown_t;
+
 static void user_destructor(void *v)
 {
-    blk_t *b = v;
-    if (!intact(b))
+    teardown_t *t = v;
+    if (!intact(&t->b))
         __atomic_fetch_add(&teardown_bad, 1, __ATOMIC_RELAXED);
-    free(b->p);
-    free(b);
+    free(t->b.p);
+    for (int i = 0; i < TEARDOWN_MANY; i++)
+        free(t->many[i]);
+    free(t);
     void *q = malloc(5000);
     void *big = malloc(100000);
     if (!q || !big)
@@ -469,14 +480,17 @@ static void user_destructor(void *v)
 
 static void *keyed_main(void *arg)
 {
-    blk_t *b = malloc(sizeof *b);
-    if (!b)
+    teardown_t *t = malloc(sizeof *t);
+    if (!t)
         return NULL;
+    blk_t *b = &t->b;
     b->size = 300;
     b->seed = (uint32_t)(uintptr_t)arg;
     b->p = malloc(b->size);
+    for (int i = 0; i < TEARDOWN_MANY; i++)
+        t->many[i] = malloc(300);
     if (!b->p) {
-        free(b);
+        free(t);
         return NULL;
     }
     stamp(b);
@@ -485,7 +499,7 @@ static void *keyed_main(void *arg)
         scratch[i] = malloc((size_t)(i + 1) * 48);
     for (int i = 0; i < 32; i++)
         free(scratch[i]);
-    pthread_setspecific(user_key, b);
+    pthread_setspecific(user_key, t);
     return NULL;
 }
 
