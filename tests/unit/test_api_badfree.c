@@ -243,6 +243,53 @@ static void free_of_a_global_address_is_reported_and_ignored(void)
     assert_sane_now();
 }
 
+/* An address that is a slot of a live span, at an object boundary, but was
+ * never handed out (the span's last slot, not yet carved): freeing it is an
+ * invalid free (or a double free, had the slot been handed out and freed
+ * before); if accepted, the slot would later be handed out twice. */
+static void free_of_a_never_allocated_slot_is_reported_and_ignored(void)
+{
+    if (!mpt_require_shim(__func__))
+        return;
+    mpt_warm_up(0);
+    /* A one-page class with more objects per span than a thread cache takes
+     * at once, and not used so far in this process. */
+    mp_heap_stats_t st;
+    mpt_stats(&st);
+    int c = -1;
+    for (uint32_t i = 1; i < st.nclasses; i++)
+        if (st.classes[i].span_pages == 1 && st.classes[i].size >= 160 &&
+            st.classes[i].size <= 240 && st.classes[i].allocs == 0) {
+            c = (int)i;
+            break;
+        }
+    if (c < 0)
+        c = mpt_class_index(&st, 208);
+    CU_ASSERT_FATAL(c > 0 && st.classes[c].span_pages == 1);
+    size_t size = st.classes[c].size, nobj = MPT_HEAP_PAGE / size;
+    char *p = malloc(size);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL_FATAL(malloc_usable_size(p), size);
+    char *span = (char *)((uintptr_t)p & ~(uintptr_t)(MPT_HEAP_PAGE - 1));
+    char *never = span + (nobj - 1) * size;
+    if (never == p)
+        never = span + (nobj - 2) * size;
+    bad_free(never);
+    uint64_t bad = (s1.invalid_frees - s0.invalid_frees) + (s1.double_frees - s0.double_frees);
+    if (bad != 1)
+        fprintf(stderr, "\n  free(%p), a slot of %p's span never handed out: invalid_frees +%llu, "
+                        "double_frees +%llu\n",
+                (void *)never, (void *)p, (unsigned long long)(s1.invalid_frees - s0.invalid_frees),
+                (unsigned long long)(s1.double_frees - s0.double_frees));
+    CU_ASSERT_EQUAL(bad, 1);
+    CU_ASSERT(said_memprof());
+    CU_ASSERT_EQUAL(mpt_live_objects(&s1), mpt_live_objects(&s0));
+    /* No slot is handed out twice afterwards. */
+    heap_still_usable(size, 4 * nobj, p, size);
+    free(p);
+    assert_sane_now();
+}
+
 static void each_bad_free_counts_exactly_once(void)
 {
     if (!mpt_require_shim(__func__))
@@ -438,6 +485,7 @@ void mp_test_register(void)
              MP_TEST(double_free_of_a_large_block_is_reported_and_ignored),
              MP_TEST(free_of_a_stack_address_is_reported_and_ignored),
              MP_TEST(free_of_a_global_address_is_reported_and_ignored),
+             MP_TEST(free_of_a_never_allocated_slot_is_reported_and_ignored),
              MP_TEST(each_bad_free_counts_exactly_once));
     MP_SUITE("api_foreign_blocks",
              MP_TEST(free_of_a_small_libc_block_is_handed_to_the_libc),
