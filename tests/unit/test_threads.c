@@ -21,6 +21,7 @@
  * and their spans are reused.
  */
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -427,6 +428,64 @@ static void thread_churn_does_not_grow_retained_memory(void)
     CU_ASSERT(sane);
 }
 
+/* ---- reading the counters while threads allocate ------------------------ */
+
+static int readers_stop;
+
+static void *busy_alloc_main(void *arg)
+{
+    uint64_t rng = 0x51ED270B27AEB3C5ULL * ((uintptr_t)arg + 1);
+    void *slot[128] = {0};
+    while (!__atomic_load_n(&readers_stop, __ATOMIC_RELAXED)) {
+        uint64_t r = mpt_rand(&rng);
+        int i = (int)(r % 128);
+        free(slot[i]);
+        slot[i] = malloc(skewed_size(r >> 8));
+        if (slot[i])
+            *(volatile char *)slot[i] = 1;
+    }
+    for (int i = 0; i < 128; i++)
+        free(slot[i]);
+    return NULL;
+}
+
+/* memprof.h: every figure is exact for some recent moment, and the page
+ * heap identity holds in each snapshot, even while other threads allocate. */
+static void stats_read_while_threads_allocate_keep_the_page_heap_identity(void)
+{
+    if (!mpt_require_shim(__func__))
+        return;
+    pthread_t th[NTHREADS];
+    __atomic_store_n(&readers_stop, 0, __ATOMIC_RELAXED);
+    for (uintptr_t i = 0; i < NTHREADS; i++)
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, busy_alloc_main, (void *)i), 0);
+    static mp_heap_stats_t s;
+    int reads = 0, broken = 0;
+    for (; reads < 20000; reads++) {
+        if (mpt_stats(&s) != 0 || s.mapped != s.in_use + s.idle + s.released ||
+            s.page_size != MPT_HEAP_PAGE || s.in_use < s.large_bytes) {
+            if (broken++ == 0)
+                fprintf(stderr, "\n  read %d: mapped %llu, in_use %llu, idle %llu, released %llu\n",
+                        reads, (unsigned long long)s.mapped, (unsigned long long)s.in_use,
+                        (unsigned long long)s.idle, (unsigned long long)s.released);
+        }
+        if (reads % 1000 == 0) {
+            struct mallinfo2 mi = mallinfo2();
+            mpt_escape(&mi);
+        }
+    }
+    __atomic_store_n(&readers_stop, 1, __ATOMIC_RELAXED);
+    for (int i = 0; i < NTHREADS; i++)
+        pthread_join(th[i], NULL);
+    CU_ASSERT_EQUAL(broken, 0);
+    char why[512];
+    mpt_stats(&s);
+    int sane = mpt_stats_sane(&s, why, sizeof why);
+    if (!sane)
+        fprintf(stderr, "\n  once the threads stopped: %s\n", why);
+    CU_ASSERT(sane);
+}
+
 /* ---- allocation during thread teardown ---------------------------------- */
 
 /* A program's own thread-specific destructors run while the thread exits,
@@ -555,5 +614,6 @@ void mp_test_register(void)
     MP_SUITE("threads",
              MP_TEST(cross_thread_stress_keeps_every_block_intact),
              MP_TEST(thread_churn_does_not_grow_retained_memory),
+             MP_TEST(stats_read_while_threads_allocate_keep_the_page_heap_identity),
              MP_TEST(allocation_in_thread_exit_destructors_is_served_and_counted));
 }
