@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cunit_main.h"
 #include "test_api_common.h"
@@ -271,6 +272,33 @@ static void malloc_zero_returns_unique_freeable_pointers(void)
     mpt_fill(q, 100, 7);
     CU_ASSERT(mpt_check(q, 100, 7));
     free(q);
+}
+
+/* glibc >= 2.33 and POSIX.1-2024: free never changes errno, also when it
+ * gives pages back to the OS (madvise) on the way. */
+static void free_preserves_errno(void)
+{
+    static const size_t sizes[] = {10, 5000, 40000, MPT_MIB, 64 * MPT_MIB};
+    int changed = 0;
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            char *p = malloc(sizes[i]);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+            memset(p, 1, sizes[i]);
+            errno = 4242;
+            free(p);
+            if (errno != 4242 && changed++ == 0)
+                fprintf(stderr, "\n  free(malloc(%zu)) set errno to %d\n", sizes[i], errno);
+        }
+        if (round == 0) { /* let the freed pages age past the scavenge delay */
+            struct timespec ts = {1, 200 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
+    errno = 4242;
+    free(NULL);
+    CU_ASSERT_EQUAL(errno, 4242);
+    CU_ASSERT_EQUAL(changed, 0);
 }
 
 static void malloc_usable_size_of_null_is_zero(void)
@@ -848,6 +876,7 @@ void mp_test_register(void)
              MP_TEST(pvalloc_1mib_and_100mib_blocks_are_usable),
              MP_TEST(malloc_zero_returns_unique_freeable_pointers),
              MP_TEST(malloc_usable_size_of_null_is_zero),
+             MP_TEST(free_preserves_errno),
              MP_TEST(free_null_is_a_no_op));
     MP_SUITE("api_alignment",
              MP_TEST(memalign_honours_every_power_of_two_alignment_up_to_1mib),
