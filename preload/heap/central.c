@@ -4,6 +4,7 @@
  * heap's lock may be taken while holding a class lock, never the reverse.
  */
 #include "central.h"
+#include "heap.h"
 #include "lock.h"
 #include "pagemap.h"
 #include "pageheap.h"
@@ -64,6 +65,13 @@ static mp_span_t *new_span(central_t *c, uint32_t cls)
     s->nalloc = 0;
     s->freelist = NULL;
     s->on_full = 0;
+    /* Every slot starts out marked free, so a free() of a slot that was
+     * never handed out is caught like a double free instead of putting the
+     * slot on a list from which it would be handed out twice. */
+    for (uint32_t i = 0; i < s->nobj; i++) {
+        void **o = (void **)(s->start + (uintptr_t)i * s->objsize);
+        o[1] = mp_free_mark(o);
+    }
     mp_pagemap_set_info(s->start >> 13, s->npages, cls);
     push(&c->partial, s);
     c->nspans++;

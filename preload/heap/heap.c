@@ -257,11 +257,22 @@ static void free_large(mp_span_t *s)
 
 void mp_heap_overflow(mp_tcache_t *tc, uint32_t cls)
 {
+    int saved = errno; /* free() must not change errno (POSIX 2024) */
     mp_tcache_overflow(tc, cls);
     mp_scavenger_poke();
+    errno = saved;
 }
 
+static void free_slow(void *ptr);
+
 void mp_heap_free_slow(void *ptr)
+{
+    int saved = errno; /* probes (mincore) and madvise may set it */
+    free_slow(ptr);
+    errno = saved;
+}
+
+static void free_slow(void *ptr)
 {
     mp_span_t *s = mp_pagemap_lookup((uintptr_t)ptr);
     switch (classify(ptr, s, "free")) {
