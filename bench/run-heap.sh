@@ -11,7 +11,7 @@
 #
 # Usage: bench/run-heap.sh [-r ROUNDS] [-h]
 # Environment:
-#   ROUNDS=5            rounds per workload (at least 5 for the published table)
+#   ROUNDS=7            rounds per workload (at least 5 for a published table)
 #   MP_BUILD_DIR=build  CMake build directory (configured and built if needed)
 #   RUN_TIMEOUT=60      seconds before one benchmark run is called hung
 #   METRIC=wall         judge the targets per wall-clock second (wall) or per
@@ -25,7 +25,7 @@
 set -u
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-7}
 BUILD=${MP_BUILD_DIR:-$REPO/build}
 RUN_TIMEOUT=${RUN_TIMEOUT:-60}
 METRIC=${METRIC:-wall}
@@ -221,6 +221,7 @@ heapstat() { # median over rounds of KEY on heap_stats lines with when=WHEN
 }
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+LOADMAX=${LOAD0%% *} # highest 1-minute load average seen between workloads
 active=()
 for a in $ALLOCS; do [ -z "${NA[$a]:-}" ] && active+=("$a"); done
 nact=${#active[@]}
@@ -234,7 +235,9 @@ for wl in "${WORKLOADS[@]}"; do
             run_one "$a" "$w" "$prog" "$r"
         done
     done
-    say "done: $label"
+    l=$(cut -d' ' -f1 /proc/loadavg)
+    LOADMAX=$(awk -v a="$LOADMAX" -v b="$l" 'BEGIN { print (b + 0 > a + 0 ? b : a) }')
+    say "done: $label (load average $l)"
 done
 
 # ---------------------------------------------------------------- the table
@@ -296,9 +299,10 @@ throughput_rows() {
     echo "machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(uname -sr), $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
     echo "glibc $(ldd --version 2>/dev/null | awk 'NR == 1 { print $NF }');" \
         "$(for a in $PEERS; do printf '%s %s; ' "$a" "$(dpkg-query -W -f='${Version}' "${PKG[$a]}" 2>/dev/null || echo '?')"; done)" \
-        "memprof $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null) (mode=off)"
-    echo "rounds: $ROUNDS (round-robin, rotating start), figures are medians; load average before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)"
-    if awk -v a="$LOAD0" -v b="$(cut -d' ' -f1 /proc/loadavg)" -v n="$(nproc)" 'BEGIN { exit !(a + 0 > n || b + 0 > n) }'; then
+        "memprof $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)$([ -n "$(git -C "$REPO" status --porcelain -- preload 2>/dev/null)" ] && echo ' + uncommitted preload/ changes') (mode=off)"
+    echo "rounds: $ROUNDS (round-robin, rotating start), figures are medians"
+    echo "load average before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg), highest 1-min between workloads: $LOADMAX"
+    if awk -v a="$LOADMAX" -v n="$(nproc)" 'BEGIN { exit !(a + 0 > n) }'; then
         echo "WARNING: the load average exceeded the $(nproc) CPUs: other work competed with the benchmarks"
         echo "         and the wall-clock figures (the threaded ones most) are unreliable; rerun on a"
         echo "         quiet machine, or judge by the CPU-second table (METRIC=cpu)."
