@@ -59,7 +59,8 @@ typedef struct mp_heap_stats {
     uint64_t meta_bytes;        /* bytes mapped for the shim's own metadata */
     uint64_t threads_cached;    /* thread caches alive now */
     uint64_t invalid_frees;     /* frees of pointers we never handed out */
-    uint64_t double_frees;      /* frees of blocks already free */
+    uint64_t double_frees;      /* frees of blocks already free (a free of a
+                                   slot never handed out looks the same) */
     uint64_t foreign_frees;     /* frees passed to the libc (pre-takeover) */
     uint32_t page_size;         /* heap page size, bytes (8192) */
     uint32_t nclasses;          /* entries used in classes[] (class 0 unused) */

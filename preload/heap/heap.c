@@ -289,9 +289,12 @@ static void free_slow(void *ptr)
             if (l->len > l->max)
                 mp_heap_overflow(tc, s->cls);
         } else {
+            /* Read the class first: if this empties the span, the page heap
+             * takes it back and clears s->cls. */
+            uint32_t cls = s->cls;
             p[0] = NULL;
-            mp_central_release(s->cls, p, 1);
-            mp_tcache_count_direct(s->cls, 0, 1);
+            mp_central_release(cls, p, 1);
+            mp_tcache_count_direct(cls, 0, 1);
         }
         return;
     }
@@ -321,7 +324,27 @@ size_t mp_heap_usable_size(const void *ptr)
     return 0;
 }
 
+int mp_heap_block_live(const void *ptr)
+{
+    uintptr_t a = (uintptr_t)ptr;
+    mp_span_t *s = mp_pagemap_lookup(a);
+    if (!ptr || !s || a < s->start || a >= mp_span_end(s))
+        return 0;
+    if (s->state == MP_SPAN_LARGE)
+        return a == s->obj;
+    if (s->state != MP_SPAN_SMALL)
+        return 0;
+    uintptr_t off = a - s->start;
+    return (uint32_t)((off * s->divmul) >> 32) * (uintptr_t)s->objsize == off &&
+           ((void *const *)ptr)[1] != mp_free_mark(ptr);
+}
+
 void *mp_heap_realloc(void *ptr, size_t size)
+{
+    return mp_heap_realloc_noted(ptr, size, NULL);
+}
+
+void *mp_heap_realloc_noted(void *ptr, size_t size, mp_realloc_note_fn note)
 {
     if (!ptr)
         return mp_heap_malloc(size);
@@ -342,8 +365,11 @@ void *mp_heap_realloc(void *ptr, size_t size)
         /* Stays in place while the block is at most twice what is asked
          * (small: same class or the next ones; large: not half empty). */
         if (kind == 1 ? mp_size_class(size) == s->cls || size >= usable / 2
-                      : size > MP_MAX_SMALL && size >= usable / 2)
+                      : size > MP_MAX_SMALL && size >= usable / 2) {
+            if (note)
+                note(ptr, ptr, size);
             return ptr;
+        }
     }
     if (size > MP_MAX_REQUEST) {
         errno = ENOMEM;
@@ -353,6 +379,8 @@ void *mp_heap_realloc(void *ptr, size_t size)
     if (!q)
         return NULL; /* the old block is untouched */
     memcpy(q, ptr, usable < size ? usable : size);
+    if (note)
+        note(ptr, q, size);
     mp_heap_free(ptr);
     return q;
 }
