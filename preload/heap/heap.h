@@ -51,6 +51,15 @@ void mp_heap_free_slow(void *p);
 void mp_heap_overflow(mp_tcache_t *tc, uint32_t cls);
 void *mp_heap_calloc(size_t n, size_t size);
 void *mp_heap_realloc(void *p, size_t size);
+/* realloc that calls note(old, new, size) once the new block exists and
+ * before the old one is given back (the recorder's ordering rule: an
+ * address is never seen allocated twice). note is not called on failure or
+ * for pointers that are not live blocks of this heap. */
+typedef void (*mp_realloc_note_fn)(void *old, void *new_block, size_t size);
+void *mp_heap_realloc_noted(void *p, size_t size, mp_realloc_note_fn note);
+/* 1 if p is a live block of this heap (what free would accept), without
+ * side effects. */
+int mp_heap_block_live(const void *p);
 /* Requires: align is a power of two. */
 void *mp_heap_memalign(size_t align, size_t size);
 size_t mp_heap_usable_size(const void *p);
