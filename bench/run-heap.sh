@@ -417,9 +417,12 @@ throughput_rows() {
 
     na=0
     for a in $ALLOCS; do [ -n "${NA[$a]:-}" ] && na=1; done
+    [ -n "$SHIM_BUILD_ERR" ] && na=1
     if [ $na = 1 ] || [ $FAILED = 1 ]; then
         echo
         echo "Notes:"
+        [ -n "$SHIM_BUILD_ERR" ] && [ -z "${NA[memprof]:-}" ] &&
+            echo "  memprof: $SHIM_BUILD_ERR; measured the existing ${LIB[memprof]}, built $(date -r "${LIB[memprof]}" '+%Y-%m-%d %H:%M')"
         for a in $ALLOCS; do [ -n "${NA[$a]:-}" ] && echo "  $a: n/a: ${NA[$a]}"; done
         for wl in "${WORKLOADS[@]}"; do
             w=${wl%%|*}
