@@ -298,7 +298,7 @@ throughput_rows() {
     echo "memprof heap benchmark — $(date '+%Y-%m-%d %H:%M %Z')"
     echo "machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(uname -sr), $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo)"
     echo "glibc $(ldd --version 2>/dev/null | awk 'NR == 1 { print $NF }');" \
-        "$(for a in $PEERS; do printf '%s %s; ' "$a" "$(dpkg-query -W -f='${Version}' "${PKG[$a]}" 2>/dev/null || echo '?')"; done)" \
+        "$(for a in $PEERS; do printf '%s %s; ' "$a" "$(dpkg-query -W -f='${Version}' "${PKG[$a]}" 2>/dev/null || echo '?')"; done | sed 's/ $//')" \
         "memprof $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)$([ -n "$(git -C "$REPO" status --porcelain -- preload 2>/dev/null)" ] && echo ' + uncommitted preload/ changes') (mode=off)"
     echo "rounds: $ROUNDS (round-robin, rotating start), figures are medians"
     echo "load average before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg), highest 1-min between workloads: $LOADMAX"
