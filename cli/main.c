@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli_error.h"
+#include "cmd_dump.h"
 #include "cmd_run.h"
 
 #ifndef MP_VERSION
@@ -29,6 +30,7 @@ static int cmd_help(int argc, char **argv, int *exit_status);
 
 static const command_t commands[] = {
     { "run", mp_cmd_run, mp_cmd_run_help, "run a program with memprof's shim as its malloc" },
+    { "dump", mp_cmd_dump, mp_cmd_dump_help, "print every record of a log as text" },
     { "help", cmd_help, NULL, "show this help, or a command's (memprof help run)" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
