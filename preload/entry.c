@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "heap.h"
 #include "memprof.h"
+#include "recorder.h"
 #include "diag.h"
 #include "os.h"
 
@@ -26,24 +27,56 @@
 
 static int is_pow2(size_t x) { return x && !(x & (x - 1)); }
 
+/* Recording hooks: an allocation is recorded once it exists, a free before
+ * the block goes back (docs/format.md, "Ordering"). One predictable branch
+ * when recording is off. */
+static inline void *noted(void *p, size_t size)
+{
+    if (MP_UNLIKELY(mp_rec_on) && p)
+        mp_rec_alloc(p, size);
+    return p;
+}
+
+static void note_realloc(void *old, void *new_block, size_t size)
+{
+    mp_rec_realloc(old, new_block, size);
+}
+
 MP_EXPORT void *malloc(size_t size)
 {
-    return mp_heap_malloc(size);
+    return noted(mp_heap_malloc(size), size);
 }
 
 MP_EXPORT void free(void *p)
 {
+    if (MP_UNLIKELY(mp_rec_on) && p && mp_heap_block_live(p))
+        mp_rec_free(p);
     mp_heap_free(p);
 }
 
 MP_EXPORT void *calloc(size_t n, size_t size)
 {
-    return mp_heap_calloc(n, size);
+    return noted(mp_heap_calloc(n, size), n * size);
+}
+
+/* realloc(p, n) is recorded as one REALLOC event (old, new, n), written
+ * after the new block exists and before the old one is given back. */
+static void *realloc_recorded(void *p, size_t size)
+{
+    if (!MP_UNLIKELY(mp_rec_on))
+        return mp_heap_realloc(p, size);
+    if (!p)
+        return noted(mp_heap_malloc(size), size);
+    if (size == 0) {
+        free(p);
+        return NULL;
+    }
+    return mp_heap_realloc_noted(p, size, note_realloc);
 }
 
 MP_EXPORT void *realloc(void *p, size_t size)
 {
-    return mp_heap_realloc(p, size);
+    return realloc_recorded(p, size);
 }
 
 MP_EXPORT void *reallocarray(void *p, size_t n, size_t size)
@@ -53,7 +86,7 @@ MP_EXPORT void *reallocarray(void *p, size_t n, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return mp_heap_realloc(p, total);
+    return realloc_recorded(p, total);
 }
 
 MP_EXPORT void *memalign(size_t align, size_t size)
@@ -69,7 +102,7 @@ MP_EXPORT void *memalign(size_t align, size_t size)
             a <<= 1;
         align = a;
     }
-    return mp_heap_memalign(align, size);
+    return noted(mp_heap_memalign(align, size), size);
 }
 
 MP_EXPORT void *aligned_alloc(size_t align, size_t size)
@@ -80,7 +113,7 @@ MP_EXPORT void *aligned_alloc(size_t align, size_t size)
         errno = EINVAL;
         return NULL;
     }
-    return mp_heap_memalign(align, size);
+    return noted(mp_heap_memalign(align, size), size);
 }
 
 MP_EXPORT int posix_memalign(void **out, size_t align, size_t size)
@@ -94,13 +127,13 @@ MP_EXPORT int posix_memalign(void **out, size_t align, size_t size)
         return ENOMEM;
     }
     errno = saved;
-    *out = p;
+    *out = noted(p, size);
     return 0;
 }
 
 MP_EXPORT void *valloc(size_t size)
 {
-    return mp_heap_memalign(SYS_PAGE, size);
+    return noted(mp_heap_memalign(SYS_PAGE, size), size);
 }
 
 MP_EXPORT void *pvalloc(size_t size)
@@ -110,7 +143,7 @@ MP_EXPORT void *pvalloc(size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return mp_heap_memalign(SYS_PAGE, rounded ? rounded : SYS_PAGE);
+    return noted(mp_heap_memalign(SYS_PAGE, rounded ? rounded : SYS_PAGE), size);
 }
 
 MP_EXPORT size_t malloc_usable_size(void *p)

@@ -7,9 +7,45 @@
 #define _GNU_SOURCE
 #include "heap.h"
 #include "diag.h"
+#include "log_format.h"
+#include "modules.h"
 #include "options.h"
+#include "recorder.h"
+#include "stack_table.h"
+#include "tbuf.h"
+#include "writer.h"
 
 #include <pthread.h>
+
+/* Fork: the recorder's locks are taken with the heap's, so the child's
+ * tables are consistent; the child then starts its own log. */
+static void fork_prepare(void)
+{
+    mp_heap_fork_prepare();
+    mp_tbuf_lock_registry();
+    mp_stack_lock_all();
+    mp_modules_lock_all();
+}
+
+static void fork_parent(void)
+{
+    mp_modules_unlock_all();
+    mp_stack_unlock_all();
+    mp_tbuf_unlock_registry();
+    mp_heap_fork_parent();
+}
+
+static void fork_child(void)
+{
+    mp_modules_unlock_all();
+    mp_stack_unlock_all();
+    mp_tbuf_unlock_registry();
+    mp_heap_fork_child();
+    if (mp_rec_on) {
+        mp_tbuf_after_fork_child();
+        mp_writer_after_fork_child();
+    }
+}
 
 __attribute__((constructor(101))) static void mp_shim_start(void)
 {
@@ -17,16 +53,19 @@ __attribute__((constructor(101))) static void mp_shim_start(void)
     /* Fork: every heap lock is taken before fork and released after, in
      * both processes, so the child's heap is consistent (jemalloc and
      * tcmalloc do the same). pthread_atfork may allocate: no lock is held. */
-    if (pthread_atfork(mp_heap_fork_prepare, mp_heap_fork_parent, mp_heap_fork_child) != 0)
+    if (pthread_atfork(fork_prepare, fork_parent, fork_child) != 0)
         mp_diag("cannot install fork handlers; a child forked while another thread allocates "
                 "may deadlock");
     if (mp_options.verbose)
-        mp_diag("memprof heap active (mode=off, scavenge delay %u ms)",
-                mp_options.scavenge_delay_ms);
+        mp_diag("memprof heap active (mode=%s, scavenge delay %u ms)",
+                mp_options.mode == MP_OPT_MODE_FULL ? "full" : "off", mp_options.scavenge_delay_ms);
+    if (mp_options.mode == MP_OPT_MODE_FULL)
+        mp_recorder_start();
 }
 
 __attribute__((destructor(101))) static void mp_shim_stop(void)
 {
+    mp_recorder_stop(MP_END_EXIT, 0);
     if (mp_options.stats)
         mp_heap_print_stats(2);
 }

@@ -15,34 +15,46 @@ mp_options_t mp_options;
 
 void mp_options_defaults(mp_options_t *o)
 {
-    o->mode = MP_MODE_OFF;
+    o->mode = MP_OPT_MODE_OFF;
     o->stats = 0;
     o->scavenge_delay_ms = 1000;
     o->background_thread = 1;
     o->verbose = 0;
+    o->depth = 64;
+    o->flush_ms = 20;
+    o->snapshot_ms = 10;
+    o->follow_fork = 1;
+    o->log[0] = 0;
 }
 
-typedef enum { OPT_BOOL, OPT_UINT, OPT_MODE } opt_kind_t;
+typedef enum { OPT_BOOL, OPT_UINT, OPT_MODE, OPT_STR } opt_kind_t;
 
 typedef struct {
     const char *key;
     opt_kind_t kind;
     size_t offset;      /* field in mp_options_t */
-    uint32_t max;       /* OPT_UINT: largest accepted value */
+    uint32_t min, max;  /* OPT_UINT: accepted range; OPT_STR: max length */
     const char *expect; /* shown when a value is bad */
 } opt_def_t;
 
 static const opt_def_t opt_table[] = {
-    {"mode", OPT_MODE, offsetof(mp_options_t, mode), 0, "off"},
-    {"stats", OPT_BOOL, offsetof(mp_options_t, stats), 1, "0 or 1"},
-    {"scavenge_delay_ms", OPT_UINT, offsetof(mp_options_t, scavenge_delay_ms), 3600000,
+    {"mode", OPT_MODE, offsetof(mp_options_t, mode), 0, 0, "off or full"},
+    {"stats", OPT_BOOL, offsetof(mp_options_t, stats), 0, 1, "0 or 1"},
+    {"scavenge_delay_ms", OPT_UINT, offsetof(mp_options_t, scavenge_delay_ms), 0, 3600000,
      "milliseconds, 0..3600000"},
-    {"background_thread", OPT_BOOL, offsetof(mp_options_t, background_thread), 1, "0 or 1"},
-    {"verbose", OPT_BOOL, offsetof(mp_options_t, verbose), 1, "0 or 1"},
+    {"background_thread", OPT_BOOL, offsetof(mp_options_t, background_thread), 0, 1, "0 or 1"},
+    {"verbose", OPT_BOOL, offsetof(mp_options_t, verbose), 0, 1, "0 or 1"},
+    {"depth", OPT_UINT, offsetof(mp_options_t, depth), 1, 256, "frames, 1..256"},
+    {"flush_ms", OPT_UINT, offsetof(mp_options_t, flush_ms), 1, 100, "milliseconds, 1..100"},
+    {"snapshot_ms", OPT_UINT, offsetof(mp_options_t, snapshot_ms), 1, 60000,
+     "milliseconds, 1..60000"},
+    {"follow_fork", OPT_BOOL, offsetof(mp_options_t, follow_fork), 0, 1, "0 or 1"},
+    {"log", OPT_STR, offsetof(mp_options_t, log), 1, MP_LOG_PATH_MAX - 1,
+     "a file path (no ':')"},
 };
 
 /* Parses [s, s+n) as a decimal integer <= max. Returns 0 on success. */
-static int parse_uint(const char *s, size_t n, uint32_t max, uint32_t *out)
+static int parse_uint(const char *s, size_t n, uint32_t min, uint32_t max, uint32_t *out)
 {
     if (n == 0 || n > 10)
         return -1;
@@ -52,7 +64,7 @@ static int parse_uint(const char *s, size_t n, uint32_t max, uint32_t *out)
             return -1;
         v = v * 10 + (uint64_t)(s[i] - '0');
     }
-    if (v > max)
+    if (v < min || v > max)
         return -1;
     *out = (uint32_t)v;
     return 0;
@@ -77,14 +89,17 @@ static int parse_one(const char *item, size_t len, mp_options_t *o, int warn)
         int ok;
         switch (d->kind) {
         case OPT_MODE:
-            ok = eq(val, vlen, "off");
-            v = MP_MODE_OFF;
+            ok = eq(val, vlen, "off") || eq(val, vlen, "full");
+            v = eq(val, vlen, "full") ? MP_OPT_MODE_FULL : MP_OPT_MODE_OFF;
+            break;
+        case OPT_STR:
+            ok = eqs && vlen >= d->min && vlen <= d->max;
             break;
         case OPT_BOOL:
-            ok = eqs && parse_uint(val, vlen, 1, &v) == 0;
+            ok = eqs && parse_uint(val, vlen, 0, 1, &v) == 0;
             break;
         default:
-            ok = eqs && parse_uint(val, vlen, d->max, &v) == 0;
+            ok = eqs && parse_uint(val, vlen, d->min, d->max, &v) == 0;
             break;
         }
         if (!ok) {
@@ -93,7 +108,10 @@ static int parse_one(const char *item, size_t len, mp_options_t *o, int warn)
                         (int)vlen, val, d->key, d->expect);
             return 1;
         }
-        if (d->kind == OPT_UINT)
+        if (d->kind == OPT_STR) {
+            memcpy((char *)o + d->offset, val, vlen);
+            ((char *)o + d->offset)[vlen] = 0;
+        } else if (d->kind == OPT_UINT)
             *(uint32_t *)((char *)o + d->offset) = v;
         else
             *(int *)((char *)o + d->offset) = (int)v;

@@ -16,8 +16,11 @@
 #include <stdint.h>
 
 enum {
-    MP_MODE_OFF = 0, /* the shim is the allocator and records nothing */
+    MP_OPT_MODE_OFF = 0,  /* the shim is the allocator and records nothing */
+    MP_OPT_MODE_FULL = 1, /* every allocation and free with its stack */
 };
+
+#define MP_LOG_PATH_MAX 4096
 
 typedef struct mp_options {
     int mode;                    /* MP_MODE_* */
@@ -25,6 +28,11 @@ typedef struct mp_options {
     uint32_t scavenge_delay_ms;  /* free pages idle this long are released */
     int background_thread;       /* 1: a scavenger thread may be started */
     int verbose;                 /* 1: say what the shim does (start, scavenger) */
+    uint32_t depth;              /* frames per stack, 1..256 */
+    uint32_t flush_ms;           /* writer sweeps at least this often */
+    uint32_t snapshot_ms;        /* heap counters snapshot period */
+    int follow_fork;             /* 1: forked children record their own log */
+    char log[MP_LOG_PATH_MAX];   /* log path ("" = memprof.<exe>.<pid>.mpz) */
 } mp_options_t;
 
 extern mp_options_t mp_options;

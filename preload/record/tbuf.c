@@ -81,8 +81,8 @@ mp_tbuf_t *mp_tbuf_get(void)
     uint8_t *data = b->data;
     memset(b, 0, sizeof *b);
     b->data = data;
+    mp_enc_init(&b->enc, data, MP_TBUF_CAP);
     b->tid = (uint32_t)syscall(SYS_gettid);
-    b->base_ts = mp_tbuf_now();
     b->next = registry;
     registry = b;
     mp_unlock(&reg_lock);
@@ -106,7 +106,7 @@ uint64_t mp_tbuf_begin(mp_tbuf_t *b)
 {
     for (;;) {
         mp_tbuf_lock(b);
-        if (b->len + MP_TBUF_EVENT_MAX <= MP_TBUF_CAP)
+        if (b->enc.len + MP_TBUF_EVENT_MAX <= MP_TBUF_CAP)
             break;
         /* Full: let the writer drain it. Sleep briefly rather than spin:
          * the writer may need this CPU. */
@@ -119,8 +119,8 @@ uint64_t mp_tbuf_begin(mp_tbuf_t *b)
     }
     b->waiting = 0;
     uint64_t now = mp_tbuf_now();
-    if (b->len == 0)
-        b->base_ts = b->last_ts = now;
+    if (!b->batch.open)
+        mp_enc_batch_begin(&b->enc, &b->batch, b->tid, now);
     return now;
 }
 
@@ -142,7 +142,7 @@ void mp_tbuf_reap(void)
     mp_tbuf_t **pp = &registry;
     while (*pp) {
         mp_tbuf_t *b = *pp;
-        if (__atomic_load_n(&b->dead, __ATOMIC_ACQUIRE) && b->len == 0 && b->thread_written) {
+        if (__atomic_load_n(&b->dead, __ATOMIC_ACQUIRE) && !b->batch.open && b->thread_written) {
             *pp = b->next;
             b->next = spare;
             spare = b;
@@ -164,7 +164,9 @@ void mp_tbuf_after_fork_child(void)
     while (b) {
         mp_tbuf_t *next = b->next;
         if (b == my_buf) {
-            b->len = 0;
+            mp_enc_reset(&b->enc);
+            b->batch.open = 0;
+            b->pending = 0;
             b->lock = 0;
             b->thread_written = 0;
             b->tid = (uint32_t)syscall(SYS_gettid);

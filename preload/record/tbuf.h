@@ -21,20 +21,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "log_encode.h"
+
 #define MP_TBUF_CAP (256u * 1024u)   /* bytes of encoded events per thread */
 #define MP_TBUF_EVENT_MAX 64u        /* largest encoded event */
 
 typedef struct mp_tbuf {
     int lock;                 /* 0 free, 1 held (atomic exchange) */
     uint32_t tid;             /* kernel thread id of the owner */
-    uint32_t len;             /* bytes used in data (lock) */
     uint8_t dead;             /* owner exited; writer drains and recycles */
     uint8_t thread_written;   /* writer: THREAD record emitted for tid */
     uint8_t waiting;          /* owner waits for the writer (buffer full) */
-    uint64_t base_ts;         /* batch base: ts before the first event (lock) */
-    uint64_t last_ts;         /* ts of the last event (lock) */
-    uint64_t last_addr;       /* running address of the batch (lock) */
-    uint64_t pending;         /* events in data, not yet drained (lock) */
+    mp_enc_t enc;             /* over data: one open BATCH record (lock) */
+    mp_enc_batch_t batch;     /* its delta state (lock) */
+    uint64_t pending;         /* events in the batch, not yet drained (lock) */
     uint8_t *data;            /* MP_TBUF_CAP bytes */
     struct mp_tbuf *next;     /* registry (registry lock) */
 } mp_tbuf_t;
@@ -43,9 +43,10 @@ typedef struct mp_tbuf {
  * is left (the caller counts a lost event). */
 mp_tbuf_t *mp_tbuf_get(void);
 
-/* Locks b for an append of at most MP_TBUF_EVENT_MAX bytes, waiting for the
- * writer if the buffer is full; returns the event's timestamp (ns since the
- * recording's start), read under the lock. */
+/* Locks b for an append of at most MP_TBUF_EVENT_MAX bytes (opening a
+ * BATCH if none is open), waiting for the writer if the buffer is full;
+ * returns the event's timestamp (ns since the recording's start), read
+ * under the lock. */
 uint64_t mp_tbuf_begin(mp_tbuf_t *b);
 static inline void mp_tbuf_end(mp_tbuf_t *b)
 {

@@ -1,0 +1,133 @@
+/*
+ * recorder.c — see recorder.h.
+ */
+#define _GNU_SOURCE
+#include "recorder.h"
+#include "diag.h"
+#include "options.h"
+#include "os.h"
+#include "stack_table.h"
+#include "tbuf.h"
+#include "unwind.h"
+#include "log_encode.h"
+#include "writer.h"
+#include "log_format.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <string.h>
+
+int mp_rec_on;
+
+static __thread int in_rec __attribute__((tls_model("initial-exec")));
+static uintptr_t self_lo, self_hi;  /* the shim's own code, trimmed from stacks */
+static uint64_t n_lost;             /* atomic adds (a rare path) */
+
+uint64_t mp_rec_lost(void) { return __atomic_load_n(&n_lost, __ATOMIC_RELAXED); }
+
+static int find_self(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    uintptr_t me = (uintptr_t)arg;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && me >= lo && me < hi) {
+            self_lo = lo;
+            self_hi = hi;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int mp_recorder_start(void)
+{
+    in_rec = 1;
+    int rc = mp_stack_init();
+    if (rc == 0)
+        rc = mp_unwind_init();
+    dl_iterate_phdr(find_self, (void *)(uintptr_t)&mp_recorder_start);
+    if (rc == 0)
+        rc = mp_writer_start();
+    if (rc != 0)
+        mp_diag("recording is off (%s); the program runs on memprof's heap unrecorded",
+                mp_strerror(rc));
+    else
+        __atomic_store_n(&mp_rec_on, 1, __ATOMIC_RELEASE);
+    in_rec = 0;
+    return rc;
+}
+
+void mp_recorder_stop(int reason, int detail)
+{
+    if (!__atomic_exchange_n(&mp_rec_on, 0, __ATOMIC_ACQ_REL))
+        return;
+    in_rec = 1;
+    mp_writer_stop(reason, detail);
+    in_rec = 0;
+}
+
+/* Captures the caller's stack without the shim's own frames. */
+static uint32_t capture(void)
+{
+    void *frames[MP_STACK_DEPTH_MAX + 8];
+    uint32_t depth = mp_options.depth;
+    size_t n = mp_unwind_capture(frames, depth + 8, 0);
+    size_t skip = 0;
+    while (skip < n && (uintptr_t)frames[skip] >= self_lo && (uintptr_t)frames[skip] < self_hi)
+        skip++;
+    n -= skip;
+    if (n > depth)
+        n = depth;
+    return mp_stack_intern(frames + skip, (uint32_t)n);
+}
+
+static void emit(int kind, void *a, void *a2, size_t size, uint32_t stack)
+{
+    mp_tbuf_t *b = mp_tbuf_get();
+    if (!b) {
+        __atomic_fetch_add(&n_lost, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    uint64_t ts = mp_tbuf_begin(b);
+    int rc;
+    if (kind == MP_EV_ALLOC)
+        rc = mp_enc_ev_alloc(&b->enc, &b->batch, ts, (uintptr_t)a, size, stack);
+    else if (kind == MP_EV_FREE)
+        rc = mp_enc_ev_free(&b->enc, &b->batch, ts, (uintptr_t)a);
+    else
+        rc = mp_enc_ev_realloc(&b->enc, &b->batch, ts, (uintptr_t)a, (uintptr_t)a2, size, stack);
+    if (rc == 0)
+        b->pending++; /* counted by the writer as it drains: no shared counter */
+    mp_tbuf_end(b);
+    if (rc != 0)
+        __atomic_fetch_add(&n_lost, 1, __ATOMIC_RELAXED);
+}
+
+void mp_rec_alloc(void *p, size_t size)
+{
+    if (in_rec)
+        return;
+    in_rec = 1;
+    emit(MP_EV_ALLOC, p, NULL, size, capture());
+    in_rec = 0;
+}
+
+void mp_rec_free(void *p)
+{
+    if (in_rec)
+        return;
+    in_rec = 1;
+    emit(MP_EV_FREE, p, NULL, 0, 0);
+    in_rec = 0;
+}
+
+void mp_rec_realloc(void *old, void *new_block, size_t size)
+{
+    if (in_rec)
+        return;
+    in_rec = 1;
+    emit(MP_EV_REALLOC, old, new_block, size, capture());
+    in_rec = 0;
+}
