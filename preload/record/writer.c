@@ -416,6 +416,7 @@ int mp_writer_start(void)
     W.fd = open_log();
     if (W.fd < 0)
         return MP_EOS;
+    mp_enc_reset(&W.stage); /* a forked child may inherit a sweep in progress */
     W.seq = 0;
     W.failed = 0;
     W.stacks_written = 0;
