@@ -24,6 +24,7 @@ void mp_options_defaults(mp_options_t *o)
     o->flush_ms = 20;
     o->snapshot_ms = 10;
     o->follow_fork = 1;
+    o->follow_exec = 1;
     o->log[0] = 0;
 }
 
@@ -49,6 +50,7 @@ static const opt_def_t opt_table[] = {
     {"snapshot_ms", OPT_UINT, offsetof(mp_options_t, snapshot_ms), 1, 60000,
      "milliseconds, 1..60000"},
     {"follow_fork", OPT_BOOL, offsetof(mp_options_t, follow_fork), 0, 1, "0 or 1"},
+    {"follow_exec", OPT_BOOL, offsetof(mp_options_t, follow_exec), 0, 1, "0 or 1"},
     {"log", OPT_STR, offsetof(mp_options_t, log), 1, MP_LOG_PATH_MAX - 1,
      "a file path (no ':')"},
 };

@@ -6,6 +6,7 @@
 #include "diag.h"
 #include "options.h"
 #include "os.h"
+#include "process_hooks.h"
 #include "stack_table.h"
 #include "tbuf.h"
 #include "unwind.h"
@@ -53,8 +54,11 @@ int mp_recorder_start(void)
     if (rc != 0)
         mp_diag("recording is off (%s); the program runs on memprof's heap unrecorded",
                 mp_strerror(rc));
-    else
+    else {
         __atomic_store_n(&mp_rec_on, 1, __ATOMIC_RELEASE);
+        mp_hooks_install();
+        mp_hooks_check_allocators();
+    }
     in_rec = 0;
     return rc;
 }

@@ -57,6 +57,9 @@ static struct {
 } W;
 
 static int wake_seq; /* futex word */
+static int sync_req, sync_done; /* mp_writer_sync: sweeps asked / finished */
+static int crash_sig;           /* a fatal signal is being handled */
+static pid_t writer_pid;        /* the process the writer belongs to */
 
 const char *mp_writer_path(void) { return W.path; }
 
@@ -219,7 +222,22 @@ static void drain(mp_tbuf_t *b, void *arg)
     if (!b->thread_written)
         emit_thread(b);
     size_t n = 0;
-    mp_tbuf_lock(b);
+    if (__atomic_load_n(&crash_sig, __ATOMIC_ACQUIRE)) {
+        /* The crashing thread may have died holding its buffer: try for a
+         * while, then leave that buffer behind. */
+        int got = 0;
+        for (int i = 0; i < 2000 && !got; i++) {
+            got = !__atomic_exchange_n(&b->lock, 1, __ATOMIC_ACQUIRE);
+            if (!got) {
+                struct timespec ts = {0, 10000};
+                nanosleep(&ts, NULL);
+            }
+        }
+        if (!got)
+            return;
+    } else {
+        mp_tbuf_lock(b);
+    }
     if (b->batch.open) {
         mp_enc_batch_end(&b->enc, &b->batch);
         n = b->enc.len;
@@ -294,14 +312,59 @@ static void *writer_main(void *arg)
         period = snap;
     while (!__atomic_load_n(&W.stopping, __ATOMIC_ACQUIRE)) {
         int seen = __atomic_load_n(&wake_seq, __ATOMIC_ACQUIRE);
-        struct timespec ts = {(time_t)(period / 1000000000u), (long)(period % 1000000000u)};
-        syscall(SYS_futex, &wake_seq, FUTEX_WAIT_PRIVATE, seen, &ts, NULL, 0);
+        if (__atomic_load_n(&sync_req, __ATOMIC_ACQUIRE) == __atomic_load_n(&sync_done, __ATOMIC_ACQUIRE)) {
+            struct timespec ts = {(time_t)(period / 1000000000u), (long)(period % 1000000000u)};
+            syscall(SYS_futex, &wake_seq, FUTEX_WAIT_PRIVATE, seen, &ts, NULL, 0);
+        }
         if (__atomic_load_n(&W.stopping, __ATOMIC_ACQUIRE))
             break;
-        sweep(0);
+        int req = __atomic_load_n(&sync_req, __ATOMIC_ACQUIRE);
+        int sig = __atomic_load_n(&crash_sig, __ATOMIC_ACQUIRE);
+        sweep(sig != 0);
+        if (sig) {
+            mp_rec_end_t e = {mp_tbuf_now(), MP_END_SIGNAL, (uint64_t)sig, W.events};
+            room_for(64);
+            mp_enc_end(&W.stage, &e);
+        }
         flush_chunk();
+        __atomic_store_n(&sync_done, req, __ATOMIC_RELEASE);
+        if (sig)
+            break; /* the process is dying: the log is complete */
     }
     return NULL;
+}
+
+/* ---- synchronous flushes ---- */
+
+int mp_writer_sync(unsigned timeout_ms)
+{
+    if (!W.running || getpid() != writer_pid)
+        return -1;
+    if (pthread_equal(pthread_self(), W.thread))
+        return -1;
+    int req = __atomic_add_fetch(&sync_req, 1, __ATOMIC_ACQ_REL);
+    mp_writer_wake();
+    for (unsigned waited = 0; waited < timeout_ms * 10; waited++) {
+        if (__atomic_load_n(&sync_done, __ATOMIC_ACQUIRE) - req >= 0)
+            return 0;
+        struct timespec ts = {0, 100000}; /* nanosleep: async-signal-safe */
+        nanosleep(&ts, NULL);
+    }
+    return -1;
+}
+
+void mp_writer_crash(int sig)
+{
+    int expect = 0;
+    if (!__atomic_compare_exchange_n(&crash_sig, &expect, sig, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+        return; /* another thread is already flushing */
+    mp_writer_sync(2000);
+}
+
+int mp_writer_is_writer_thread(void)
+{
+    return W.running && pthread_equal(pthread_self(), W.thread);
 }
 
 /* ---- life cycle ---- */
@@ -413,6 +476,8 @@ int mp_writer_start(void)
     }
     mp_tbuf_set_epoch(mp_os_now_ns());
     mp_tbuf_set_wake(mp_writer_wake);
+    writer_pid = getpid();
+    sync_req = sync_done = 0;
     W.fd = open_log();
     if (W.fd < 0)
         return MP_EOS;
@@ -435,8 +500,8 @@ int mp_writer_start(void)
 
 void mp_writer_stop(int reason, int detail)
 {
-    if (W.fd <= 0)
-        return;
+    if (W.fd <= 0 || getpid() != writer_pid || __atomic_load_n(&crash_sig, __ATOMIC_ACQUIRE))
+        return; /* not ours (a vfork child), or the crash path wrote END */
     if (W.running) {
         __atomic_store_n(&W.stopping, 1, __ATOMIC_RELEASE);
         mp_writer_wake();

@@ -28,6 +28,20 @@ void mp_writer_stop(int reason, int detail);
 /* Asks the thread for a sweep now (a buffer is full). */
 void mp_writer_wake(void);
 
+/* Has the writer thread sweep and write everything recorded so far, and
+ * waits for it (at most timeout_ms). Async-signal-safe. Returns 0 when
+ * done, -1 on timeout or when called from the writer itself. Used before
+ * exec. */
+int mp_writer_sync(unsigned timeout_ms);
+
+/* A fatal signal: the writer sweeps what it can (a buffer whose thread died
+ * holding it is skipped), writes END (reason signal), and stops. Waits up
+ * to 2 s. Async-signal-safe; only the first caller does anything. */
+void mp_writer_crash(int sig);
+
+/* 1 when called on the writer thread. */
+int mp_writer_is_writer_thread(void);
+
 /* The log's path (valid after a successful start). */
 const char *mp_writer_path(void);
 

@@ -1,0 +1,296 @@
+/*
+ * process_hooks.c — see process_hooks.h.
+ *
+ * The real functions are reached without dlsym where we can (execve and
+ * _exit are plain syscalls); sigaction, execvpe and dlclose are found with
+ * dlsym(RTLD_NEXT) — at install time for sigaction, when allocating is
+ * harmless, and lazily for the others (a dlsym hit does not allocate).
+ */
+#define _GNU_SOURCE
+#include "process_hooks.h"
+#include "diag.h"
+#include "log_format.h"
+#include "modules.h"
+#include "options.h"
+#include "recorder.h"
+#include "tbuf.h"
+#include "writer.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define MP_EXPORT __attribute__((visibility("default")))
+
+extern char **environ;
+
+static const int fatal_sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE, SIGSYS};
+#define NFATAL (sizeof fatal_sigs / sizeof fatal_sigs[0])
+
+static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
+static int (*real_dlclose)(void *);
+static struct sigaction prog_act[NSIG]; /* what the program asked for */
+static int ours[NSIG];                  /* 1 where our handler is installed */
+
+static int is_fatal(int sig)
+{
+    for (unsigned i = 0; i < NFATAL; i++)
+        if (fatal_sigs[i] == sig)
+            return 1;
+    return 0;
+}
+
+static void on_fatal(int sig, siginfo_t *si, void *uc)
+{
+    int saved = errno;
+    if (mp_rec_on && !mp_writer_is_writer_thread())
+        mp_writer_crash(sig);
+    struct sigaction *p = &prog_act[sig];
+    if ((p->sa_flags & SA_SIGINFO) && p->sa_sigaction) {
+        errno = saved;
+        p->sa_sigaction(sig, si, uc);
+        return;
+    }
+    if (p->sa_handler != SIG_DFL && p->sa_handler != SIG_IGN) {
+        errno = saved;
+        p->sa_handler(sig);
+        return;
+    }
+    /* Default action: put it back and let the signal happen again — a
+     * fault re-executes the instruction, a sent signal is re-raised. */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    real_sigaction(sig, &dfl, NULL);
+    ours[sig] = 0;
+    if (!si || si->si_code <= 0)
+        raise(sig);
+    errno = saved;
+}
+
+void mp_hooks_install(void)
+{
+    *(void **)&real_sigaction = dlsym(RTLD_NEXT, "sigaction");
+    *(void **)&real_dlclose = dlsym(RTLD_NEXT, "dlclose");
+    if (!real_sigaction)
+        return;
+    for (unsigned i = 0; i < NFATAL; i++) {
+        int sig = fatal_sigs[i];
+        struct sigaction act, old;
+        memset(&act, 0, sizeof act);
+        act.sa_sigaction = on_fatal;
+        act.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+        sigemptyset(&act.sa_mask);
+        if (real_sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue; /* ignored on purpose (inherited): leave it */
+        if (real_sigaction(sig, &act, &old) == 0) {
+            prog_act[sig] = old;
+            ours[sig] = 1;
+        }
+    }
+}
+
+MP_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    if (!real_sigaction)
+        *(void **)&real_sigaction = dlsym(RTLD_NEXT, "sigaction");
+    if (sig <= 0 || sig >= NSIG || !ours[sig] || !is_fatal(sig))
+        return real_sigaction(sig, act, old);
+    /* Keep our handler in place; the program's becomes the one we chain to,
+     * and it reads back what it set before. */
+    if (old)
+        *old = prog_act[sig];
+    if (act)
+        prog_act[sig] = *act;
+    return 0;
+}
+
+MP_EXPORT sighandler_t signal(int sig, sighandler_t handler)
+{
+    struct sigaction act, old;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = handler;
+    act.sa_flags = SA_RESTART;
+    sigemptyset(&act.sa_mask);
+    if (sigaction(sig, &act, &old) != 0)
+        return SIG_ERR;
+    return old.sa_handler;
+}
+
+/* ---- _exit ---- */
+
+static void stop_before_exit(int status)
+{
+    if (mp_rec_on)
+        mp_recorder_stop(MP_END_EXIT, status);
+}
+
+MP_EXPORT void _exit(int status)
+{
+    stop_before_exit(status);
+    syscall(SYS_exit_group, status);
+    __builtin_unreachable();
+}
+
+MP_EXPORT void _Exit(int status)
+{
+    _exit(status);
+}
+
+/* ---- exec ---- */
+
+/* envp without libmemprof.so in LD_PRELOAD (follow_exec=0). The new array
+ * and the rewritten LD_PRELOAD live on the caller's stack. */
+static char *const *filtered_env(char *const *envp, char **out, size_t cap, char *pre,
+                                 size_t precap)
+{
+    size_t n = 0;
+    for (char *const *e = envp; e && *e && n + 1 < cap; e++) {
+        if (strncmp(*e, "LD_PRELOAD=", 11) != 0) {
+            out[n++] = *e;
+            continue;
+        }
+        /* Keep every entry but ours. */
+        size_t len = mp_fmt(pre, precap, "LD_PRELOAD=");
+        const char *s = *e + 11;
+        while (*s) {
+            const char *end = s + strcspn(s, ": ");
+            size_t l = (size_t)(end - s);
+            int mine = l >= 13 && memcmp(end - 13, "libmemprof.so", 13) == 0;
+            if (!mine && l && len + l + 2 < precap) {
+                if (pre[len - 1] != '=')
+                    pre[len++] = ':';
+                memcpy(pre + len, s, l);
+                len += l;
+            }
+            s = *end ? end + 1 : end;
+        }
+        pre[len] = 0;
+        out[n++] = pre;
+    }
+    out[n] = NULL;
+    return out;
+}
+
+static void before_exec(void)
+{
+    if (mp_rec_on)
+        mp_writer_sync(2000);
+}
+
+#define ENV_FOR_EXEC(envp)                                                        \
+    char *env_arr_[4096];                                                        \
+    char pre_buf_[8192];                                                         \
+    char *const *env_ = mp_options.follow_exec                                   \
+                            ? (envp)                                             \
+                            : filtered_env((envp), env_arr_, 4096, pre_buf_, sizeof pre_buf_)
+
+MP_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+    before_exec();
+    ENV_FOR_EXEC(envp);
+    return (int)syscall(SYS_execve, path, argv, env_);
+}
+
+MP_EXPORT int execv(const char *path, char *const argv[])
+{
+    return execve(path, argv, environ);
+}
+
+/* execvp/execvpe search PATH: let the libc do it with our environment
+ * (execvpe is exported by glibc and takes the environment explicitly). */
+MP_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+    static int (*real)(const char *, char *const[], char *const[]);
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "execvpe");
+    before_exec();
+    ENV_FOR_EXEC(envp);
+    if (!real) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return real(file, argv, env_);
+}
+
+MP_EXPORT int execvp(const char *file, char *const argv[])
+{
+    return execvpe(file, argv, environ);
+}
+
+/* The list forms collect their arguments on the stack. */
+#define COLLECT_ARGS(first, ap, argv, max)                                        \
+    do {                                                                         \
+        size_t n_ = 0;                                                           \
+        argv[n_++] = (char *)(first);                                            \
+        char *a_;                                                                \
+        while (n_ + 1 < (max) && (a_ = va_arg(ap, char *)) != NULL)              \
+            argv[n_++] = a_;                                                     \
+        argv[n_] = NULL;                                                         \
+    } while (0)
+
+MP_EXPORT int execl(const char *path, const char *arg, ...)
+{
+    char *argv[4096];
+    va_list ap;
+    va_start(ap, arg);
+    COLLECT_ARGS(arg, ap, argv, 4096);
+    va_end(ap);
+    return execve(path, argv, environ);
+}
+
+MP_EXPORT int execlp(const char *file, const char *arg, ...)
+{
+    char *argv[4096];
+    va_list ap;
+    va_start(ap, arg);
+    COLLECT_ARGS(arg, ap, argv, 4096);
+    va_end(ap);
+    return execvpe(file, argv, environ);
+}
+
+MP_EXPORT int execle(const char *path, const char *arg, ...)
+{
+    char *argv[4096];
+    va_list ap;
+    va_start(ap, arg);
+    COLLECT_ARGS(arg, ap, argv, 4096);
+    char *const *envp = va_arg(ap, char *const *);
+    va_end(ap);
+    return execve(path, argv, envp);
+}
+
+/* ---- dlclose ---- */
+
+MP_EXPORT int dlclose(void *handle)
+{
+    if (!real_dlclose)
+        *(void **)&real_dlclose = dlsym(RTLD_NEXT, "dlclose");
+    if (mp_rec_on)
+        mp_modules_scan(mp_tbuf_now()); /* on record before it can go */
+    int rc = real_dlclose ? real_dlclose(handle) : -1;
+    if (mp_rec_on)
+        mp_modules_scan(mp_tbuf_now());
+    return rc;
+}
+
+/* ---- allocators that bypass malloc ---- */
+
+void mp_hooks_check_allocators(void)
+{
+    static const struct { const char *sym, *name; } apis[] = {
+        {"mallocx", "jemalloc"}, {"je_malloc", "jemalloc"}, {"tc_malloc", "tcmalloc"},
+        {"mi_malloc", "mimalloc"}, {"rpmalloc", "rpmalloc"},
+    };
+    for (size_t i = 0; i < sizeof apis / sizeof apis[0]; i++)
+        if (dlsym(RTLD_DEFAULT, apis[i].sym)) {
+            mp_diag("this program links %s: its malloc/free come to memprof, but what it "
+                    "allocates through %s's own API (%s...) is not seen",
+                    apis[i].name, apis[i].name, apis[i].sym);
+            return;
+        }
+}
