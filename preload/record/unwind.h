@@ -25,8 +25,9 @@
  *
  * Frames are return addresses (the instruction after the call), innermost
  * first; frames[0] with skip 0 lies in the function that called
- * mp_unwind_capture (its own frame is never reported). A frame interrupted
- * by a signal is reported at the interrupted instruction.
+ * mp_unwind_capture (its own frame is never reported). libunwind reports a
+ * frame interrupted by a signal at the interrupted instruction; the fp
+ * backend cannot step through a signal frame.
  */
 #ifndef MP_UNWIND_H
 #define MP_UNWIND_H
@@ -44,7 +45,8 @@ int mp_unwind_init(void);
 
 /* Captures up to max return addresses of the calling thread's stack,
  * innermost first, after dropping the `skip` innermost frames (the shim's
- * own). Returns the number stored. Never allocates through libc; safe to
+ * own). Returns the number stored. Never calls malloc itself (glibc's DTV
+ * update may free or malloc inside it on a cold path, see above); safe to
  * call from any thread, including one inside dlopen.
  * Requires: frames has room for max entries. */
 size_t mp_unwind_capture(void **frames, size_t max, size_t skip);
