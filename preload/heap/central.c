@@ -73,6 +73,7 @@ static mp_span_t *new_span(central_t *c, uint32_t cls)
         o[1] = mp_free_mark(o);
     }
     mp_pagemap_set_info(s->start >> 13, s->npages, cls);
+    MP_SPAN_EVENT(MP_SPAN_EV_TAKE, cls, s->npages, s->start);
     push(&c->partial, s);
     c->nspans++;
     return s;
@@ -137,6 +138,7 @@ void mp_central_release(uint32_t cls, void *head, uint32_t n)
             /* Empty and not the last partial span: back to the page heap. */
             unlink_span(&c->partial, s);
             c->nspans--;
+            MP_SPAN_EVENT(MP_SPAN_EV_RETURN, cls, s->npages, s->start);
             mp_pageheap_free(s);
         }
     }

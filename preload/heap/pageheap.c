@@ -27,6 +27,8 @@
 #define ARENA_PAGES ((64u << 20) >> PAGE_SHIFT)
 #define SPAN_DEAD 0xff                     /* state of a recycled record */
 
+mp_span_hook_fn mp_span_hook;
+
 static mp_lock_t ph_lock = MP_LOCK_INIT;
 
 /* All guarded by ph_lock. */
@@ -249,6 +251,7 @@ mp_span_t *mp_pageheap_alloc(uintptr_t npages, uintptr_t align_pages, int state)
     if (state == MP_SPAN_LARGE) {
         st.large_objects++;
         st.large_bytes += npages << PAGE_SHIFT;
+        MP_SPAN_EVENT(MP_SPAN_EV_LARGE_TAKE, 0, (uint32_t)npages, s->start);
     }
     mp_unlock(&ph_lock);
     return s;
@@ -266,6 +269,7 @@ void mp_pageheap_free(mp_span_t *s)
     if (s->state == MP_SPAN_LARGE) {
         st.large_objects--;
         st.large_bytes -= bytes;
+        MP_SPAN_EVENT(MP_SPAN_EV_LARGE_RETURN, 0, s->npages, s->start);
     }
     st.in_use -= bytes;
     st.idle += bytes;
@@ -290,6 +294,7 @@ static uint64_t release_span(mp_span_t *s)
     st.idle -= bytes;
     st.released += bytes;
     st.released_total += bytes;
+    MP_SPAN_EVENT(MP_SPAN_EV_RELEASE, 0, (uint32_t)(bytes >> PAGE_SHIFT), s->start);
     return bytes;
 }
 

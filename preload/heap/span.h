@@ -50,6 +50,20 @@ typedef struct mp_span {
     struct mp_span *prev;
 } mp_span_t;
 
+/* Span events for the recorder (docs/format.md, SPAN ops): NULL unless
+ * recording. Called with heap locks held: it must not allocate or take a
+ * heap lock. */
+typedef void (*mp_span_hook_fn)(int op, uint32_t cls, uint32_t pages, uintptr_t addr);
+extern mp_span_hook_fn mp_span_hook;
+enum { MP_SPAN_EV_TAKE = 1, MP_SPAN_EV_RETURN = 2, MP_SPAN_EV_RELEASE = 3,
+       MP_SPAN_EV_LARGE_TAKE = 4, MP_SPAN_EV_LARGE_RETURN = 5 };
+#define MP_SPAN_EVENT(op, cls, pages, addr)                                    \
+    do {                                                                      \
+        mp_span_hook_fn h_ = __atomic_load_n(&mp_span_hook, __ATOMIC_RELAXED); \
+        if (__builtin_expect(h_ != 0, 0))                                     \
+            h_((op), (cls), (pages), (addr));                                 \
+    } while (0)
+
 static inline uintptr_t mp_span_end(const mp_span_t *s)
 {
     return s->start + ((uintptr_t)s->npages << 13);

@@ -7,6 +7,7 @@
 #include "options.h"
 #include "os.h"
 #include "process_hooks.h"
+#include "span.h"
 #include "stack_table.h"
 #include "tbuf.h"
 #include "unwind.h"
@@ -25,6 +26,8 @@ static uintptr_t self_lo, self_hi;  /* the shim's own code, trimmed from stacks 
 static uint64_t n_lost;             /* atomic adds (a rare path) */
 
 uint64_t mp_rec_lost(void) { return __atomic_load_n(&n_lost, __ATOMIC_RELAXED); }
+
+static void rec_span(int op, uint32_t cls, uint32_t pages, uintptr_t addr);
 
 static int find_self(struct dl_phdr_info *info, size_t size, void *arg)
 {
@@ -56,6 +59,7 @@ int mp_recorder_start(void)
                 mp_strerror(rc));
     else {
         __atomic_store_n(&mp_rec_on, 1, __ATOMIC_RELEASE);
+        __atomic_store_n(&mp_span_hook, rec_span, __ATOMIC_RELEASE);
         mp_hooks_install();
         mp_hooks_check_allocators();
     }
@@ -67,6 +71,7 @@ void mp_recorder_stop(int reason, int detail)
 {
     if (!__atomic_exchange_n(&mp_rec_on, 0, __ATOMIC_ACQ_REL))
         return;
+    __atomic_store_n(&mp_span_hook, NULL, __ATOMIC_RELEASE);
     in_rec = 1;
     mp_writer_stop(reason, detail);
     in_rec = 0;
@@ -107,6 +112,22 @@ static void emit(int kind, void *a, void *a2, size_t size, uint32_t stack)
     mp_tbuf_end(b);
     if (rc != 0)
         __atomic_fetch_add(&n_lost, 1, __ATOMIC_RELAXED);
+}
+
+/* SPAN events (heap.h's mp_span_hook): called under heap locks. */
+static void rec_span(int op, uint32_t cls, uint32_t pages, uintptr_t addr)
+{
+    if (in_rec)
+        return;
+    in_rec = 1;
+    mp_tbuf_t *b = mp_tbuf_get();
+    if (b) {
+        uint64_t ts = mp_tbuf_begin(b);
+        if (mp_enc_ev_span(&b->enc, &b->batch, ts, (uint64_t)op, cls, pages, addr) == 0)
+            b->pending++;
+        mp_tbuf_end(b);
+    }
+    in_rec = 0;
 }
 
 void mp_rec_alloc(void *p, size_t size)

@@ -62,8 +62,38 @@
 #include "diag.h"
 #include "unwind.h"
 
+#include <dlfcn.h>
 #include <stdint.h>
 #include <string.h>
+
+/* libunwind is loaded with dlopen(RTLD_LOCAL), not linked: libunwind.so.8
+ * exports its own _Unwind_RaiseException & co., and a linked copy would sit
+ * in the global scope ahead of libgcc_s, changing how the profiled
+ * program's C++ exceptions unwind. Loaded locally, its symbols are seen by
+ * nobody but us, and a program run with mode=off never loads it at all. */
+static int (*p_backtrace)(void **, int);
+static int (*p_set_caching_policy)(unw_addr_space_t, unw_caching_policy_t);
+static unw_addr_space_t *p_local_as;
+
+static int load_libunwind(void)
+{
+    if (p_backtrace)
+        return 0;
+    void *h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        mp_diag("cannot load libunwind.so.8 (install libunwind8): stacks are not recorded");
+        return MP_EOS;
+    }
+    *(void **)&p_set_caching_policy = dlsym(h, "_ULx86_64_set_caching_policy");
+    p_local_as = (unw_addr_space_t *)dlsym(h, "_ULx86_64_local_addr_space");
+    *(void **)&p_backtrace = dlsym(h, "unw_backtrace");
+    if (!p_backtrace || !p_set_caching_policy || !p_local_as) {
+        p_backtrace = NULL;
+        mp_diag("libunwind.so.8 lacks the functions memprof uses: stacks are not recorded");
+        return MP_EOS;
+    }
+    return 0;
+}
 
 const char *mp_unwind_backend(void) { return "libunwind"; }
 
@@ -79,8 +109,10 @@ static __attribute__((noinline)) size_t warm(void)
 
 int mp_unwind_init(void)
 {
+    if (load_libunwind() != 0)
+        return MP_EOS;
     /* Also runs libunwind's one-time init if nothing did yet. */
-    if (unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_NONE) != 0)
+    if (p_set_caching_policy(*p_local_as, UNW_CACHE_NONE) != 0)
         return MP_EINVAL;
     /* A stack that does not even reach our caller means libunwind cannot
      * unwind here at all (no unwind info for the shim?): say so now. */
@@ -92,7 +124,7 @@ int mp_unwind_init(void)
  * caller, we would drop the caller's frame instead. */
 __attribute__((noinline)) size_t mp_unwind_capture(void **frames, size_t max, size_t skip)
 {
-    if (max == 0)
+    if (max == 0 || !p_backtrace)
         return 0;
     if (skip > MP_UNWIND_FRAMES_MAX - 1)
         return 0;
@@ -104,7 +136,7 @@ __attribute__((noinline)) size_t mp_unwind_capture(void **frames, size_t max, si
     /* Scratch for the frames we drop: unw_backtrace fills from index 0. A
      * VLA so the common case (depth 64) uses ~0.5 KiB of stack, not 8. */
     void *scratch[want];
-    int n = unw_backtrace(scratch, (int)want);
+    int n = p_backtrace(scratch, (int)want);
     if (n <= 0 || (size_t)n <= drop) {
         /* libunwind could not step out of this frame (it has unwind info,
          * so this "cannot happen"): report at least our caller. */

@@ -265,8 +265,13 @@ static void warm_capture_never_allocates(void)
 }
 
 /* A new thread's first captures are cold: libunwind builds the thread's
- * cache and parses every frame. In this process none of that allocates
- * (see docs/unwind.md for the cases where glibc would). */
+ * cache and parses every frame. libunwind is dlopen'd (RTLD_LOCAL, see
+ * unwind_libunwind.c), so its thread-local variables are dynamic TLS:
+ * glibc allocates the thread's block on the first access, with malloc (at
+ * most the block and a grown DTV). Nothing else allocates, and once the
+ * block exists no capture does (see docs/unwind.md). */
+static unsigned long first_capture_calls;
+
 static void *cold_thread(void *arg)
 {
     unsigned long *calls = arg;
@@ -274,6 +279,11 @@ static void *cold_thread(void *arg)
     unsigned long before = alloc_calls(), before_free = free_calls();
     counting = 1;
     size_t n = chain_a(f, 64, 0);
+    counting = 0;
+    first_capture_calls = alloc_calls() - before;
+    before = alloc_calls();
+    before_free = free_calls();
+    counting = 1;
     n += chain_a(f, 64, 0);
     counting = 0;
     *calls = alloc_calls() - before + free_calls() - before_free;
@@ -288,6 +298,7 @@ static void cold_capture_in_new_thread_does_not_allocate(void)
     CU_ASSERT_FATAL(pthread_create(&t, NULL, cold_thread, &calls) == 0);
     pthread_join(t, &ret);
     CU_ASSERT((uintptr_t)ret >= 8);
+    CU_ASSERT(first_capture_calls <= 2); /* the dynamic TLS block, a DTV */
     CU_ASSERT_EQUAL(calls, 0);
 }
 
@@ -431,8 +442,10 @@ static void capture_while_another_thread_dlopens(void)
      * DTV, which frees stale dynamic TLS blocks (docs/unwind.md). Reported,
      * not judged. */
     CU_ASSERT_EQUAL(warm, 0);
-    CU_ASSERT_EQUAL(cold_alloc, 0);
-    CU_ASSERT_EQUAL(hook_alloc, 0);
+    /* Each new thread's first capture may allocate its dynamic TLS block
+     * for libunwind (and grow its DTV): at most two per thread. */
+    CU_ASSERT(cold_alloc <= 2 * threads);
+    CU_ASSERT(hook_alloc <= 2 * (unsigned long)N_DLOPEN);
     printf("\n  %lu captures in this thread and %lu short-lived threads during %d "
            "dlopen/dlclose pairs;\n  frees by glibc inside captures: %lu in this thread, "
            "%lu in the short-lived ones, %lu inside dlopen/dlclose\n",
