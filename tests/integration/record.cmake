@@ -1,0 +1,42 @@
+# integration.record.<what>: real programs run with libmemprof.so preloaded
+# in full mode (MEMPROF_OPTIONS=mode=full:log=...); their logs are checked by
+# record/checklog.c (structure, the ordering rule across threads, totals,
+# attribution of stacks to address ranges) and decoded by `memprof dump`.
+# record/run.sh drives each case; record/README.md lists what each checks.
+# A case that cannot run on this machine exits 77: SKIPPED.
+set(MP_REC_DIR ${CMAKE_CURRENT_LIST_DIR}/record)
+set(MP_REC_BIN ${CMAKE_BINARY_DIR}/tests/integration/record)
+
+# The checker: reads a log with mp_formats (formats/log_reader.h).
+add_executable(mp_rec_checklog ${MP_REC_DIR}/checklog.c)
+target_compile_options(mp_rec_checklog PRIVATE ${MP_WARNINGS})
+target_link_libraries(mp_rec_checklog PRIVATE mp_formats)
+set_target_properties(mp_rec_checklog PROPERTIES
+  OUTPUT_NAME checklog RUNTIME_OUTPUT_DIRECTORY ${MP_REC_BIN})
+
+# The programs. Built with frame pointers (either unwinder backend can walk
+# them) and without inlining across the functions the tests look for.
+function(mp_rec_program name)
+  add_executable(mp_rec_${name} ${MP_REC_DIR}/${name}.c)
+  target_compile_options(mp_rec_${name} PRIVATE ${MP_WARNINGS} -fno-omit-frame-pointer)
+  target_link_libraries(mp_rec_${name} PRIVATE ${ARGN})
+  set_target_properties(mp_rec_${name} PROPERTIES
+    OUTPUT_NAME ${name} RUNTIME_OUTPUT_DIRECTORY ${MP_REC_BIN})
+endfunction()
+
+mp_rec_program(known_sequence)
+
+# mp_rec_test(WHAT [EXTRA...]): integration.record.WHAT runs
+# record/WHAT.sh SHIM CLI CHECKLOG BINDIR EXTRA...
+function(mp_rec_test what)
+  add_test(NAME integration.record.${what}
+           COMMAND bash ${MP_REC_DIR}/${what}.sh
+                   $<TARGET_FILE:memprof> $<TARGET_FILE:memprof_cli>
+                   $<TARGET_FILE:mp_rec_checklog> ${MP_REC_BIN} ${ARGN})
+  set_tests_properties(integration.record.${what} PROPERTIES
+    SKIP_RETURN_CODE 77
+    TIMEOUT 120
+    LABELS "integration;record")
+endfunction()
+
+mp_rec_test(known_sequence)
