@@ -66,6 +66,15 @@ __attribute__((constructor(101))) static void mp_shim_start(void)
 __attribute__((destructor(101))) static void mp_shim_stop(void)
 {
     mp_recorder_stop(MP_END_EXIT, 0);
+    if (mp_options.mode == MP_OPT_MODE_FULL) {
+        mp_heap_stats_t st;
+        mp_heap_get_stats(&st);
+        if (st.foreign_frees)
+            mp_diag("%llu blocks were allocated outside memprof (a library loaded with "
+                    "RTLD_DEEPBIND, or direct calls to the libc's allocator): those "
+                    "allocations are not in the log",
+                    (unsigned long long)st.foreign_frees);
+    }
     if (mp_options.stats)
         mp_heap_print_stats(2);
 }
