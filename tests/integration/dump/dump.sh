@@ -198,6 +198,20 @@ version)
     [ "$(head -n 1 "$TMP/out")" = "# log format 1.7, flags 0x0" ] || fail "version line"
     [ "$(tail -n +2 "$TMP/out")" = "$(tail -n +2 "$TMP/full")" ] ||
         fail "a 1.7 log with 1.0 records should dump like the 1.0 log"
+    # What a newer minor version may add is skipped, and shown as skipped.
+    "$MKLOG" --newer "$TMP/v11.mpz"
+    dump "$TMP/v11.mpz"
+    expect_status 0
+    expect_err_empty
+    for line in "# log format 1.1, flags 0x0" \
+                "UNKNOWN type=0x40 len=6 (skipped)" \
+                "HOLLOW len=2 (reserved, skipped)" \
+                'THREAD +0.000000005 tid=7 name="t" (+3 bytes of newer fields skipped)' \
+                "# summary: 5 records in 1 chunks (PROCESS 1, THREAD 1, HOLLOW 1, END 1, unknown 1); 0 events"; do
+        grep -Fxq -- "$line" "$TMP/out" || fail "expected a stdout line exactly: $line"
+    done
+    grep -Eq '^PROCESS .* argv=\[\] \(\+3 bytes of newer fields skipped\)$' "$TMP/out" ||
+        fail "PROCESS line should end with its skipped newer fields"
     ;;
 
 help)

@@ -11,7 +11,14 @@
  * hence `mklog --zstd-version`, which the test compares with the version
  * expected.txt was made with (expected.zstd).
  *
- * Usage: mklog OUT.mpz | mklog --zstd-version
+ * It shows every kind of event, so it mixes full-mode and sampled-mode
+ * events in one log, which the shim never does.
+ *
+ * `mklog --newer OUT.mpz` writes instead a small log as a later 1.x writer
+ * might: minor version 1, a record type 1.0 does not know, the reserved
+ * HOLLOW type, and known records with fields after the ones 1.0 knows.
+ *
+ * Usage: mklog OUT.mpz | mklog --newer OUT.mpz | mklog --zstd-version
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,14 +182,49 @@ static void chunk2(void)
     flush_chunk();
 }
 
+/* A 1.1 log, built with the generic record calls. */
+static void newer(void)
+{
+    size_t m;
+
+    m = mp_enc_rec_begin(&enc, MP_REC_PROCESS);
+    for (int i = 0; i < 9; i++)
+        mp_enc_put_varint(&enc, i == 6 ? MP_MODE_FULL : 7);
+    mp_enc_put_str(&enc, STR("/usr/bin/newer"));
+    mp_enc_put_varint(&enc, 0);          /* argc */
+    mp_enc_put_varint(&enc, 1u << 20);   /* a field 1.0 does not know */
+    check(mp_enc_rec_end(&enc, m), "PROCESS");
+    m = mp_enc_rec_begin(&enc, 0x40);
+    mp_enc_put_str(&enc, STR("hello"));
+    check(mp_enc_rec_end(&enc, m), "type 0x40");
+    m = mp_enc_rec_begin(&enc, MP_REC_HOLLOW);
+    mp_enc_put_varint(&enc, 1);
+    mp_enc_put_varint(&enc, 2);
+    check(mp_enc_rec_end(&enc, m), "HOLLOW");
+    m = mp_enc_rec_begin(&enc, MP_REC_THREAD);
+    mp_enc_put_varint(&enc, 7);
+    mp_enc_put_varint(&enc, 5);
+    mp_enc_put_str(&enc, STR("t"));
+    mp_enc_put_raw(&enc, "new", 3);
+    check(mp_enc_rec_end(&enc, m), "THREAD");
+    check(mp_enc_end(&enc, &(mp_rec_end_t){ .ts = 10 }), "END");
+    flush_chunk();
+}
+
 int main(int argc, char **argv)
 {
+    int is_newer = argc == 3 && strcmp(argv[1], "--newer") == 0;
+
     if (argc == 2 && strcmp(argv[1], "--zstd-version") == 0) {
         printf("%s\n", ZSTD_versionString());
         return 0;
     }
+    if (is_newer) {
+        argv++;
+        argc--;
+    }
     if (argc != 2) {
-        fprintf(stderr, "usage: mklog OUT.mpz | mklog --zstd-version\n");
+        fprintf(stderr, "usage: mklog [--newer] OUT.mpz | mklog --zstd-version\n");
         return 2;
     }
     if (mp_chunk_cctx_size(MP_CHUNK_DEFAULT_LEVEL) > sizeof workspace) {
@@ -199,14 +241,20 @@ int main(int argc, char **argv)
     }
     mp_enc_init(&enc, raw, sizeof raw);
     check(mp_enc_file_header(&enc), "file header");
+    if (is_newer)
+        enc.buf[10] = 1; /* minor version 1 */
     if (fwrite(enc.buf, 1, enc.len, file) != enc.len) {
         perror("mklog: write");
         return 1;
     }
     mp_enc_reset(&enc);
-    chunk0();
-    chunk1();
-    chunk2();
+    if (is_newer) {
+        newer();
+    } else {
+        chunk0();
+        chunk1();
+        chunk2();
+    }
     if (fclose(file) != 0) {
         perror("mklog: close");
         return 1;
