@@ -40,3 +40,5 @@ function(mp_rec_test what)
 endfunction()
 
 mp_rec_test(known_sequence)
+mp_rec_program(xthread_order Threads::Threads)
+mp_rec_test(xthread_order)

@@ -37,6 +37,7 @@
  *     events alloc=A free=F realloc=R sample=S span=P total=T
  *     totals allocs=A frees=F reallocs=R unknown_frees=U unknown_realloc_olds=V
  *            live_blocks=L live_bytes=B threads=T stacks=S lost=X
+ *            addresses=A reused=R xthread_reused=X
  *     range NAME allocs=A reallocs=R frees=F live_blocks=L live_bytes=B top=P
  *           last_ts=T gone_ts=G|none          (one per --ranges name / --module-range)
  *     stack ID allocs=A reallocs=R frees=F live_blocks=L live_bytes=B frames=0x..,..
@@ -47,15 +48,19 @@
  *
  * "totals" counts: allocs = ALLOC and SAMPLE events; frees = FREE events of
  * addresses the log allocated; reallocs = REALLOC events; live_* = blocks
- * allocated and not freed at the end of the log (the leaks). A "range" is a
- * set of address intervals; a block belongs to it when a frame of its
- * allocating stack (the ALLOC's or the last REALLOC's) lies in one of them
- * (lo <= frame <= hi: frames are return addresses). A range's allocs and
- * reallocs count the events made with such stacks, its frees the blocks
- * they made that were freed (by FREE or as a REALLOC's old block), top the
- * allocs and reallocs whose innermost frame is in the range (the range is
- * where the allocation was called from, the shim's own frames trimmed),
- * last_ts the time of the last of them.
+ * allocated and not freed at the end of the log (the leaks); addresses =
+ * distinct block addresses the log names; reused = allocations of an
+ * address freed earlier in the log, xthread_reused those whose previous
+ * free was made by another thread (the case the ordering rule is for).
+ *
+ * A "range" is a set of address intervals; a block belongs to it when a
+ * frame of its allocating stack (the ALLOC's or the last REALLOC's) lies in
+ * one of them (lo <= frame <= hi: frames are return addresses). A range's
+ * allocs and reallocs count the events made with such stacks, its frees
+ * the blocks they made that were freed (by FREE or as a REALLOC's old
+ * block), top the allocs and reallocs whose innermost frame is in the range
+ * (the range is where the allocation was called from, the shim's own
+ * frames trimmed), last_ts the time of the last of them.
  *
  * Options:
  *   --allow-cut            a log without END, or cut inside its last chunk, passes
@@ -337,6 +342,7 @@ typedef struct ev {
 
 static uint64_t t_allocs, t_frees, t_reallocs, t_unknown_frees, t_unknown_old;
 static uint64_t t_samples;
+static uint64_t t_reused, t_xthread_reused; /* allocations of an address seen before */
 
 static const char *kind_name(unsigned k)
 {
@@ -416,6 +422,11 @@ static void do_alloc(const ev_t *e, uint64_t addr)
 {
     addr_ent_t *a = amap_insert(addr);
     char last[160];
+    if (a->kind != 0 && !a->live) {
+        t_reused++;
+        if (a->tid != e->tid)
+            t_xthread_reused++;
+    }
     if (a->live) {
         describe_last(a, last, sizeof last);
         fail("ordering: %s at ts %" PRIu64 " by tid %" PRIu32 " allocates 0x%" PRIx64
@@ -859,9 +870,11 @@ int main(int argc, char **argv)
            by_kind[MP_EV_SAMPLE], by_kind[MP_EV_SPAN], n_events);
     printf("totals allocs=%" PRIu64 " frees=%" PRIu64 " reallocs=%" PRIu64
            " unknown_frees=%" PRIu64 " unknown_realloc_olds=%" PRIu64 " live_blocks=%" PRIu64
-           " live_bytes=%" PRIu64 " threads=%zu stacks=%" PRIu64 " lost=%" PRIu64 "\n",
+           " live_bytes=%" PRIu64 " threads=%zu stacks=%" PRIu64 " lost=%" PRIu64
+           " addresses=%zu reused=%" PRIu64 " xthread_reused=%" PRIu64 "\n",
            t_allocs + t_samples, t_frees, t_reallocs, t_unknown_frees, t_unknown_old,
-           live_blocks, live_bytes, n_threads, n_stacks, n_lost);
+           live_blocks, live_bytes, n_threads, n_stacks, n_lost, amap_used, t_reused,
+           t_xthread_reused);
 
     /* Ranges: module ranges take their intervals from the MODULE records. */
     for (size_t k = 0; k < n_ranges; k++) {
