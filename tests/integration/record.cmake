@@ -47,3 +47,12 @@ mp_rec_test(fork_child)
 mp_rec_program(exec_child)
 mp_rec_program(exec_target)
 mp_rec_test(exec_child)
+
+# The library dlopen_attrib loads and closes.
+add_library(mp_rec_dlib MODULE ${MP_REC_DIR}/rec_dlib.c)
+target_compile_options(mp_rec_dlib PRIVATE ${MP_WARNINGS} -fno-omit-frame-pointer)
+set_target_properties(mp_rec_dlib PROPERTIES
+  OUTPUT_NAME rec_dlib LIBRARY_OUTPUT_DIRECTORY ${MP_REC_BIN})
+mp_rec_program(dlopen_attrib ${CMAKE_DL_LIBS})
+add_dependencies(mp_rec_dlopen_attrib mp_rec_dlib)
+mp_rec_test(dlopen_attrib $<TARGET_FILE:mp_rec_dlib>)
