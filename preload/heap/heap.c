@@ -324,6 +324,26 @@ size_t mp_heap_usable_size(const void *ptr)
     return 0;
 }
 
+void *mp_heap_alloc_sampled(size_t size, size_t align, int zero)
+{
+    mp_heap_init();
+    mp_span_t *s = alloc_large(size ? size : 1, align);
+    if (!s)
+        return NULL;
+    s->sampled = 1;
+    if (zero && !s->zeroed)
+        memset((void *)s->start, 0, size);
+    return (void *)s->start;
+}
+
+int mp_heap_block_sampled(const void *ptr)
+{
+    if (mp_pagemap_info((uintptr_t)ptr))
+        return 0; /* a small-object page: never sampled */
+    mp_span_t *s = mp_pagemap_lookup((uintptr_t)ptr);
+    return s && s->state == MP_SPAN_LARGE && s->sampled && s->obj == (uintptr_t)ptr;
+}
+
 int mp_heap_block_live(const void *ptr)
 {
     uintptr_t a = (uintptr_t)ptr;

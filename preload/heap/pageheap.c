@@ -241,6 +241,7 @@ mp_span_t *mp_pageheap_alloc(uintptr_t npages, uintptr_t align_pages, int state)
     st.idle -= (npages - rel) << PAGE_SHIFT;
     st.in_use += npages << PAGE_SHIFT;
     s->zeroed = rel == npages;
+    s->sampled = 0;
     s->state = (uint8_t)state;
     s->cls = 0;
     s->on_full = 0;

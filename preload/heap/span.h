@@ -42,7 +42,9 @@ typedef struct mp_span {
     uint16_t nobj;         /* SMALL: objects the span holds */
     uint16_t carved;       /* SMALL: objects ever handed out (bump index) */
     uint16_t nalloc;       /* SMALL: objects out of the span now */
-    uint16_t pad_;
+    uint8_t sampled;       /* LARGE: holds one sampled allocation (the
+                              recorder's O(1) test on free) */
+    uint8_t pad_;
     void *freelist;        /* SMALL: freed objects, linked via first word */
     uintptr_t obj;         /* LARGE: the object's address */
     uint64_t freed_ns;     /* FREE: when it last became free (scavenger) */
