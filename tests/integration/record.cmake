@@ -56,3 +56,6 @@ set_target_properties(mp_rec_dlib PROPERTIES
 mp_rec_program(dlopen_attrib ${CMAKE_DL_LIBS})
 add_dependencies(mp_rec_dlopen_attrib mp_rec_dlib)
 mp_rec_test(dlopen_attrib $<TARGET_FILE:mp_rec_dlib>)
+mp_rec_program(crash)
+mp_rec_test(sigsegv)
+mp_rec_test(sigsegv_recover)
