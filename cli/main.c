@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli_error.h"
+#include "commands.h"
 #include "cmd_dump.h"
 #include "cmd_run.h"
 
@@ -41,6 +42,18 @@ static const command_t *find_command(const char *name)
         if (strcmp(commands[i].name, name) == 0)
             return &commands[i];
     return NULL;
+}
+
+int mp_cli_has_command(const char *name)
+{
+    return find_command(name) != NULL;
+}
+
+static const char *self_name = "memprof"; /* see mp_cli_self() */
+
+const char *mp_cli_self(void)
+{
+    return self_name;
 }
 
 static void print_help(FILE *out)
@@ -104,6 +117,8 @@ int main(int argc, char **argv)
         print_help(stderr);
         return 2;
     }
+    if (argv[0] && strchr(argv[0], '/'))
+        self_name = argv[0];
     if (strcmp(argv[1], "--version") == 0) {
         printf("memprof %s\n", MP_VERSION);
         return finish_stdout(0);

@@ -42,6 +42,33 @@ int mp_options_has_key(const char *opts, const char *key)
     return 0;
 }
 
+int mp_options_get(const char *opts, const char *key, mp_option_valid_fn valid, char *buf,
+                   size_t size)
+{
+    size_t klen = strlen(key);
+    int found = 0;
+
+    for (const char *p = opts; p && *p;) {
+        const char *end = strchr(p, ':');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+
+        if (len > klen && memcmp(p, key, klen) == 0 && p[klen] == '=' &&
+            (!valid || valid(p + klen + 1, len - klen - 1))) {
+            size_t vlen = len - klen - 1;
+
+            if (size > 0) {
+                if (vlen >= size)
+                    vlen = size - 1;
+                memcpy(buf, p + klen + 1, vlen);
+                buf[vlen] = '\0';
+            }
+            found = 1;
+        }
+        p = end ? end + 1 : p + len;
+    }
+    return found;
+}
+
 /* Sets name to a, sep, b, leaving out the separator when either is empty. */
 static int set_joined(const char *name, const char *a, const char *b)
 {

@@ -12,7 +12,8 @@
 
 #include <stddef.h>
 
-#define MP_OPTBUF_SIZE 512
+/* Our keys are few and short, except log=PATH: room for a PATH_MAX path. */
+#define MP_OPTBUF_SIZE 6144
 
 /* MEMPROF_OPTIONS under construction. */
 typedef struct mp_optbuf {
@@ -27,6 +28,16 @@ int mp_optbuf_add(mp_optbuf_t *b, const char *key, const char *value);
 
 /* 1 if the colon-separated list opts (may be NULL) sets key. */
 int mp_options_has_key(const char *opts, const char *key);
+
+/* Tells whether the shim accepts value (len bytes, not NUL-terminated). */
+typedef int (*mp_option_valid_fn)(const char *value, size_t len);
+
+/* The value the shim would use for key in opts (may be NULL): the last
+ * key=value that valid accepts (any, if valid is NULL), since the shim lets
+ * a later key win and ignores a bad value. Copies it into buf (size bytes,
+ * truncated to fit) and returns 1, or returns 0 if there is none. */
+int mp_options_get(const char *opts, const char *key, mp_option_valid_fn valid, char *buf,
+                   size_t size);
 
 /* Sets LD_PRELOAD=shim, followed by ':' and the previous value if it was
  * set and not empty. Returns 0, -MP_CLI_ESHIM if the shim path contains a

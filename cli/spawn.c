@@ -2,20 +2,22 @@
  * spawn.c — fork, exec, wait and mirror for `memprof run` (see spawn.h).
  *
  * Why fork+exec and not exec alone: memprof has work to do after the
- * program ends (today the exit-status report, later pointing at the log),
- * and the program's death by signal must be observed to be mirrored.
+ * program ends (the exit-status report, pointing at the log), and the
+ * program's death by signal must be observed to be mirrored.
  *
  * Exec failures travel back through a close-on-exec pipe: the child writes
- * execvp's errno into it and exits; a successful exec closes it unwritten.
- * This tells "could not run" apart from a program that itself exits 127.
+ * which step failed (setup or execvp) and its errno into it and exits; a
+ * successful exec closes it unwritten. This tells "could not run" apart
+ * from a program that itself exits 127.
  *
  * Signal discipline, in order:
  *   1. block INT, QUIT, TERM, HUP (and CHLD); set INT/QUIT to ignore,
  *      TERM/HUP to forward(), CHLD to default; remember the original
  *      dispositions and mask;
  *   2. fork. The child restores the originals (so a program started under
- *      nohup still ignores HUP) and unblocks, then execs; anything that
- *      arrived in between is still pending and reaches the program;
+ *      nohup still ignores HUP) and unblocks, runs the caller's setup,
+ *      then execs; anything that arrived in between is still pending and
+ *      reaches the program;
  *   3. the parent records child_pid, then unblocks: forward() never runs
  *      without a pid to send to, and a blocked INT/QUIT is discarded once
  *      unblocked since it is ignored;
@@ -123,14 +125,33 @@ static void die_like(int sig)
     raise(sig);
 }
 
-int mp_spawn_run(char **argv, int *exit_status)
+/* What the child sends back through the pipe: one message after its
+ * setup, and one more if execvp fails. */
+typedef struct child_msg {
+    int stage; /* SETUP_DONE, SETUP_FAILED or EXEC_FAILED */
+    int err;   /* errno, for the failures */
+    int note;  /* SETUP_DONE: the setup callback's note */
+} child_msg_t;
+
+enum { SETUP_DONE = 1, SETUP_FAILED = 2, EXEC_FAILED = 3 };
+
+/* Sends m to the parent. If this write fails the parent sees EOF early and
+ * reports only the exit status; nothing better can be done from here. */
+static void send_msg(int fd, const child_msg_t *m)
+{
+    (void)!write(fd, m, sizeof *m);
+}
+
+int mp_spawn(char **argv, mp_spawn_setup_fn setup, void *ctx, mp_spawn_result_t *res)
 {
     saved_signals_t saved;
-    int fds[2], exec_err = 0;
+    child_msg_t msg;
+    int fds[2];
     siginfo_t info;
     ssize_t n;
     pid_t pid;
 
+    memset(res, 0, sizeof *res);
     if (pipe2(fds, O_CLOEXEC) != 0) {
         fprintf(stderr, "memprof: pipe: %s\n", strerror(errno));
         return -MP_CLI_ESYS;
@@ -140,16 +161,21 @@ int mp_spawn_run(char **argv, int *exit_status)
 
     pid = fork();
     if (pid == 0) {
-        int err;
+        child_msg_t m = { SETUP_DONE, 0, 0 };
 
         close(fds[0]);
         restore_signals(&saved);
+        if (setup && (m.err = setup(ctx, getpid(), &m.note)) != 0) {
+            m.stage = SETUP_FAILED;
+            send_msg(fds[1], &m);
+            _exit(1);
+        }
+        send_msg(fds[1], &m);
         execvp(argv[0], argv);
-        err = errno;
-        /* If this write fails the parent sees EOF and reports only the
-         * exit status below; nothing better can be done from here. */
-        (void)!write(fds[1], &err, sizeof err);
-        _exit(err == ENOENT ? 127 : 126);
+        m.stage = EXEC_FAILED;
+        m.err = errno;
+        send_msg(fds[1], &m);
+        _exit(m.err == ENOENT ? 127 : 126);
     }
     if (pid < 0) {
         int err = errno;
@@ -162,14 +188,23 @@ int mp_spawn_run(char **argv, int *exit_status)
     }
 
     child_pid = pid;
+    res->pid = pid;
     sigprocmask(SIG_SETMASK, &saved.mask, NULL);
     close(fds[1]);
-    do
-        n = read(fds[0], &exec_err, sizeof exec_err);
-    while (n < 0 && errno == EINTR);
+    for (;;) { /* until EOF: the exec closed the pipe, or the child ended */
+        do
+            n = read(fds[0], &msg, sizeof msg);
+        while (n < 0 && errno == EINTR);
+        if (n != (ssize_t)sizeof msg)
+            break;
+        if (msg.stage == SETUP_DONE)
+            res->note = msg.note;
+        else if (msg.stage == SETUP_FAILED)
+            res->setup_err = msg.err;
+        else if (msg.stage == EXEC_FAILED)
+            res->exec_err = msg.err;
+    }
     close(fds[0]);
-    if (n != (ssize_t)sizeof exec_err)
-        exec_err = 0;
 
     memset(&info, 0, sizeof info);
     while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) != 0) {
@@ -183,25 +218,44 @@ int mp_spawn_run(char **argv, int *exit_status)
         ;
     restore_signals(&saved);
 
-    if (exec_err) {
-        fprintf(stderr, "memprof: cannot run '%s': %s\n", argv[0], strerror(exec_err));
-        *exit_status = exec_err == ENOENT ? 127 : 126;
+    if (res->exec_err || res->setup_err)
         return 0;
-    }
     if (info.si_code == CLD_EXITED) {
-        *exit_status = info.si_status;
+        res->status = info.si_status;
         return 0;
     }
     if (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED) {
-        char name[32];
-        int sig = info.si_status;
-
-        fprintf(stderr, "memprof: %s killed by signal %d (%s)\n", argv[0], sig,
-                mp_signame(sig, name, sizeof name));
-        die_like(sig);
-        *exit_status = 128 + sig;
+        res->signal = info.si_status;
         return 0;
     }
     fprintf(stderr, "memprof: lost track of '%s' (pid %d)\n", argv[0], (int)pid);
     return -MP_CLI_ESYS;
+}
+
+void mp_spawn_report(char **argv, const mp_spawn_result_t *res)
+{
+    char name[32];
+
+    if (res->setup_err)
+        fprintf(stderr, "memprof: cannot prepare the environment of '%s': %s\n", argv[0],
+                strerror(res->setup_err));
+    else if (res->exec_err)
+        fprintf(stderr, "memprof: cannot run '%s': %s\n", argv[0], strerror(res->exec_err));
+    else if (res->signal)
+        fprintf(stderr, "memprof: %s killed by signal %d (%s)\n", argv[0], res->signal,
+                mp_signame(res->signal, name, sizeof name));
+}
+
+void mp_spawn_finish(const mp_spawn_result_t *res, int *exit_status)
+{
+    if (res->setup_err) {
+        *exit_status = 1;
+    } else if (res->exec_err) {
+        *exit_status = res->exec_err == ENOENT ? 127 : 126;
+    } else if (res->signal) {
+        die_like(res->signal);
+        *exit_status = 128 + res->signal;
+    } else {
+        *exit_status = res->status;
+    }
 }

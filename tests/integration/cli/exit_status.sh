@@ -3,8 +3,13 @@
 # program its arguments untouched.
 source "$(dirname "$0")/lib.sh"
 
+# Recording (the default) or not, the status is the program's; without a
+# log memprof has nothing to say.
 for code in 0 3 42 255; do
     mp run -- bash -c "exit $code"
+    expect_status "$code"
+    expect_err_has "memprof: log memprof.bash."
+    mp run --mode=off -- bash -c "exit $code"
     expect_status "$code"
     expect_err_empty
 done

@@ -45,6 +45,8 @@ kill -TERM "$mp_pid"
 finish
 expect_status 143
 expect_err_line "memprof: bash killed by signal 15 (SIGTERM)"
+# The report on the log comes before memprof dies the program's death.
+expect_err_has "memprof: log memprof.bash."
 
 what="memprof run -- bash (sleeping), sent SIGHUP to memprof"
 start "$MEMPROF" run -- bash -c "echo \$\$ >$TMP/child.pid; while :; do sleep 0.05; done"
@@ -58,7 +60,8 @@ start "$MEMPROF" run -- bash -c "trap 'exit 9' TERM; echo \$\$ >$TMP/child.pid; 
 kill -TERM "$mp_pid"
 finish
 expect_status 9
-expect_err_empty
+expect_err_lacks "killed by signal"
+expect_err_has "memprof: log memprof.bash."
 
 what="memprof run -- bash, sent SIGINT and SIGQUIT to memprof alone"
 start "$MEMPROF" run -- bash -c "trap 'exit 5' USR1; echo \$\$ >$TMP/child.pid; while :; do sleep 0.05; done"

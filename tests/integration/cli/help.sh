@@ -21,7 +21,9 @@ for args in "run --help" "run -h" "help run" "run --stats --help"; do
     expect_status 0
     expect_err_empty
     expect_out_has "Usage: memprof run [options] [--] command [args...]"
-    for opt in '--mode=MODE' '--stats' '--scavenge-delay=MS' '-h, --help'; do
+    for opt in '-o, --output=FILE' '--mode=MODE' '--depth=N' '--sample=SIZE' \
+               '--no-follow-fork' '--no-follow-exec' '--stats' '--scavenge-delay=MS' \
+               '-h, --help'; do
         grep -Eq -- "^  $opt +[a-z]" "$TMP/out" ||
             fail "'memprof $args' has no help line for $opt"
     done
@@ -29,6 +31,10 @@ for args in "run --help" "run -h" "help run" "run --stats --help"; do
         grep -Eq -- "^  $mode +[a-z]" "$TMP/out" ||
             fail "'memprof $args' does not describe mode $mode"
     done
+    expect_out_has "Modes (default: full):"
+    expect_out_has "memprof.<command>.<pid>.mpz"
+    ! grep -q "not available yet" "$TMP/out" ||
+        fail "'memprof $args' lists a mode as not available"
 done
 
 # A failed write of the help is an error, not silence.

@@ -14,6 +14,8 @@ SHIM=$(realpath "$2")
 shift 2
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/memprof-cli-test.XXXXXX")
+# memprof run writes its log in the current directory: keep it in $TMP.
+cd "$TMP"
 # Tests that start processes in the background list their pids here, so a
 # failing test does not leave them running.
 kill_on_exit=()
@@ -86,6 +88,29 @@ expect_err_has() {
 
 expect_err_empty() {
     [ ! -s "$TMP/err" ] || fail "expected nothing on stderr"
+}
+
+# expect_err_lacks TEXT: TEXT appears nowhere on stderr.
+expect_err_lacks() {
+    ! grep -Fq -- "$1" "$TMP/err" || fail "expected stderr not to contain: $1"
+}
+
+# summary_events: the event count of memprof run's "memprof: log PATH: SIZE,
+# N events ..." line on stderr.
+summary_events() {
+    local n
+    n=$(sed -n 's/^memprof: log .*: [0-9.]* [A-Za-z]*, \([0-9]*\) events\{0,1\}\b.*/\1/p' "$TMP/err")
+    [ -n "$n" ] || fail "no 'memprof: log PATH: SIZE, N events' line on stderr"
+    echo "$n"
+}
+
+# dump_events LOG: the event count in memprof dump's summary of LOG.
+dump_events() {
+    local n
+    "$MEMPROF" dump "$1" >"$TMP/dump" 2>"$TMP/dump.err" || true
+    n=$(sed -n 's/^# summary: .*; \([0-9]*\) events.*/\1/p' "$TMP/dump")
+    [ -n "$n" ] || { cat "$TMP/dump.err" >&2; fail "memprof dump $1 printed no summary"; }
+    echo "$n"
 }
 
 pass() {
