@@ -47,19 +47,27 @@ static int is_fatal(int sig)
 static void on_fatal(int sig, siginfo_t *si, void *uc)
 {
     int saved = errno;
-    if (mp_rec_on && !mp_writer_is_writer_thread())
-        mp_writer_crash(sig);
+    int recording = mp_rec_on && !mp_writer_is_writer_thread();
     struct sigaction *p = &prog_act[sig];
-    if ((p->sa_flags & SA_SIGINFO) && p->sa_sigaction) {
+    int handled = ((p->sa_flags & SA_SIGINFO) && p->sa_sigaction) ||
+                  (!(p->sa_flags & SA_SIGINFO) && p->sa_handler != SIG_DFL &&
+                   p->sa_handler != SIG_IGN);
+    if (handled) {
+        /* The program handles it and may well recover (garbage collectors
+         * and JITs longjmp out of SIGSEGV on purpose): get everything on
+         * disk, but keep recording. If it dies after all, the default
+         * action comes back through here, or _exit does. */
+        if (recording)
+            mp_writer_sync(1000);
         errno = saved;
-        p->sa_sigaction(sig, si, uc);
+        if (p->sa_flags & SA_SIGINFO)
+            p->sa_sigaction(sig, si, uc);
+        else
+            p->sa_handler(sig);
         return;
     }
-    if (p->sa_handler != SIG_DFL && p->sa_handler != SIG_IGN) {
-        errno = saved;
-        p->sa_handler(sig);
-        return;
-    }
+    if (recording)
+        mp_writer_crash(sig);
     /* Default action: put it back and let the signal happen again — a
      * fault re-executes the instruction, a sent signal is re-raised. */
     struct sigaction dfl;
