@@ -31,6 +31,8 @@ typedef struct mp_tbuf {
     uint32_t tid;             /* kernel thread id of the owner */
     uint8_t dead;             /* owner exited; writer drains and recycles */
     uint8_t thread_written;   /* writer: THREAD record emitted for tid */
+    char name[16];            /* writer: the name last written */
+    uint64_t name_checked;    /* writer: when the name was last read */
     uint8_t waiting;          /* owner waits for the writer (buffer full) */
     mp_enc_t enc;             /* over data: one open BATCH record (lock) */
     mp_enc_batch_t batch;     /* its delta state (lock) */

@@ -45,6 +45,8 @@ static struct {
     uint32_t modules_written;  /* MODULE records emitted for ids 1..this */
     uint64_t events;           /* events drained into the log */
     uint64_t last_snapshot;
+    uint64_t drained;          /* batch bytes moved in the current sweep */
+    mp_heap_stats_t last_stats;/* the counters of the last SNAPSHOT written */
     ZSTD_CCtx *cctx;
     mp_enc_t stage;
     uint8_t *copy;             /* MP_TBUF_CAP */
@@ -194,8 +196,13 @@ static void emit_module(mp_module_t *m, void *arg)
     }
 }
 
-static void emit_thread(mp_tbuf_t *b)
+/* Writes a THREAD record when the thread is first seen and whenever its
+ * name changed (checked at most once a second per thread: a /proc read). */
+static void emit_thread(mp_tbuf_t *b, uint64_t now)
 {
+    if (b->thread_written && now - b->name_checked < 1000000000u)
+        return;
+    b->name_checked = now;
     char path[64], name[32] = "";
     mp_fmt(path, sizeof path, "/proc/self/task/%u/comm", b->tid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -208,7 +215,10 @@ static void emit_thread(mp_tbuf_t *b)
                 name[n - 1] = 0;
         }
     }
-    mp_rec_thread_t r = {b->tid, mp_tbuf_now(), {name, strlen(name)}};
+    if (b->thread_written && strncmp(name, b->name, sizeof b->name) == 0)
+        return;
+    memcpy(b->name, name, sizeof b->name); /* name is NUL-padded to 32 */
+    mp_rec_thread_t r = {b->tid, now, {name, strlen(name)}};
     room_for(64);
     mp_enc_thread(&W.stage, &r);
     b->thread_written = 1;
@@ -218,9 +228,7 @@ static void emit_thread(mp_tbuf_t *b)
  * then the stacks its events may use, then the batch. */
 static void drain(mp_tbuf_t *b, void *arg)
 {
-    (void)arg;
-    if (!b->thread_written)
-        emit_thread(b);
+    emit_thread(b, *(const uint64_t *)arg);
     size_t n = 0;
     if (__atomic_load_n(&crash_sig, __ATOMIC_ACQUIRE)) {
         /* The crashing thread may have died holding its buffer: try for a
@@ -252,12 +260,18 @@ static void drain(mp_tbuf_t *b, void *arg)
     emit_stacks(); /* after the copy: every stack its events name exists now */
     room_for(n);
     mp_enc_put_raw(&W.stage, W.copy, n);
+    W.drained += n;
 }
 
-static void emit_snapshot(uint64_t ts)
+/* Writes a SNAPSHOT unless nothing changed since the last one (an idle
+ * program would otherwise grow its log by ~6 KB a second). */
+static void emit_snapshot(uint64_t ts, int force)
 {
     mp_heap_stats_t st;
     mp_heap_get_stats(&st);
+    if (!force && memcmp(&st, &W.last_stats, sizeof st) == 0)
+        return;
+    W.last_stats = st;
     mp_class_stat_t cls[MP_STATS_MAX_CLASSES];
     uint32_t n = st.nclasses > 1 ? st.nclasses - 1 : 0;
     for (uint32_t c = 1; c <= n; c++) {
@@ -287,13 +301,18 @@ static void sweep(int final)
     if (mp_modules_changed())
         mp_modules_scan(w);
     mp_modules_each(emit_module, NULL);
-    mp_tbuf_each(drain, NULL);
+    W.drained = 0;
+    mp_tbuf_each(drain, &w);
     emit_stacks();
-    room_for(16);
-    mp_rec_watermark_t wm = {w};
-    mp_enc_watermark(&W.stage, &wm);
+    /* A watermark only matters after events; an idle sweep writes nothing
+     * unless the heap's counters moved. */
+    if (W.drained || final) {
+        room_for(16);
+        mp_rec_watermark_t wm = {w};
+        mp_enc_watermark(&W.stage, &wm);
+    }
     if (final || w - W.last_snapshot >= (uint64_t)mp_options.snapshot_ms * 1000000u) {
-        emit_snapshot(w);
+        emit_snapshot(w, final);
         W.last_snapshot = w;
     }
     mp_tbuf_reap();
@@ -488,6 +507,7 @@ int mp_writer_start(void)
     W.modules_written = 0;
     W.events = 0;
     W.stopping = 0;
+    memset(&W.last_stats, 0, sizeof W.last_stats);
     write_head();
     if (W.failed)
         return MP_EOS;
