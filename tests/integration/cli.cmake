@@ -21,6 +21,10 @@ mp_cli_test(preload)
 mp_cli_test(options)
 mp_cli_test(shim_override)
 mp_cli_test(example $<TARGET_FILE:example_churn>)
+mp_cli_test(output)
+mp_cli_test(summary $<TARGET_FILE:example_churn>)
+mp_cli_test(depth)
+mp_cli_test(fork)
 # Installs the whole build into a temporary prefix; cmake --install writes
 # install_manifest.txt into the build tree, so never run two at once.
 mp_cli_test(install ${CMAKE_COMMAND} ${CMAKE_BINARY_DIR})
