@@ -3,7 +3,9 @@
  * (see run_env.h). The variables are set in memprof's own environment just
  * before the fork: memprof is already running and never execs anything but
  * the child, so this is the simplest way to hand them over, and failures
- * are reported before any process is started.
+ * are reported before any process is started. The one exception is log=,
+ * which holds the child's pid: cmd_run.c appends it in the child, between
+ * fork and exec, with mp_env_set_options.
  */
 #include "run_env.h"
 

@@ -5,10 +5,11 @@
  * program ends (the exit-status report, pointing at the log), and the
  * program's death by signal must be observed to be mirrored.
  *
- * Exec failures travel back through a close-on-exec pipe: the child writes
- * which step failed (setup or execvp) and its errno into it and exits; a
- * successful exec closes it unwritten. This tells "could not run" apart
- * from a program that itself exits 127.
+ * The child talks back through a close-on-exec pipe: one message once the
+ * caller's setup is done (with its note, e.g. which log name it chose) or
+ * failed, and one more if execvp fails, with its errno; a successful exec
+ * closes the pipe. The parent reads to EOF. This tells "could not run"
+ * apart from a program that itself exits 127.
  *
  * Signal discipline, in order:
  *   1. block INT, QUIT, TERM, HUP (and CHLD); set INT/QUIT to ignore,
