@@ -21,13 +21,14 @@ rec_setup() {
     trap 'rc=$?; if [[ $rc == 0 ]]; then rm -rf "$T"; elif [[ $rc != 77 ]]; then echo "(files kept in $T)"; fi' EXIT
 }
 
+# Messages go to stderr: rec_fail may run inside $(...).
 rec_fail() {
-    echo "FAIL: $*"
+    echo "FAIL: $*" >&2
     exit 1
 }
 
 rec_skip() {
-    echo "SKIP: $*"
+    echo "SKIP: $*" >&2
     exit 77
 }
 
