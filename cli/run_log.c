@@ -228,6 +228,12 @@ int mp_run_log_choose(mp_run_log_t *L, const char *path, const char *origin,
                         "log; use -o to put it elsewhere\n");
         return -MP_CLI_EUSAGE;
     }
+    if (access(L->cwd, W_OK | X_OK) != 0) {
+        fprintf(stderr, "memprof: run: cannot write the log in the current directory '%s': "
+                        "%s (use -o to put it elsewhere)\n",
+                L->cwd, strerror(errno));
+        return -MP_CLI_EUSAGE;
+    }
     strcpy(L->dir, L->cwd);
     return 0;
 }
@@ -258,7 +264,7 @@ int mp_run_log_child_path(const mp_run_log_t *L, pid_t self, char *buf, size_t s
         if (default_name(L, self, n, name, sizeof name) != 0 ||
             join(buf, size, L->dir, name) != 0)
             return ENAMETOOLONG;
-        if (lstat(buf, &st) != 0 && errno == ENOENT) {
+        if (lstat(buf, &st) != 0) { /* free (or unknowable: the shim will say) */
             *note = n;
             return 0;
         }

@@ -124,6 +124,34 @@ pid=$(cat "$TMP/out")
 [ -f "memprof.my_sh.$pid.mpz" ] || fail "a ':' in the command's name is not replaced in the log's name"
 cd "$TMP"
 
+# A directory we cannot write to: refused up front, for the default name
+# and for -o (root can write anywhere: run as nobody then).
+mkdir ro
+runas=()
+if [ "$(id -u)" = 0 ]; then
+    if command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+        chmod 755 "$TMP" ro
+        runas=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+    else
+        runas=(skip)
+    fi
+else
+    chmod 555 ro
+fi
+if [ "${runas[0]:-}" != skip ]; then
+    cd ro
+    run_cmd "${runas[@]}" "$MEMPROF" run -- bash -c 'echo ran'
+    expect_status 2
+    expect_err_line "memprof: run: cannot write the log in the current directory '$TMP/ro': Permission denied (use -o to put it elsewhere)"
+    [ ! -s "$TMP/out" ] || fail "the program ran although its log could not be written"
+    run_cmd "${runas[@]}" "$MEMPROF" run -o x.mpz -- true
+    expect_status 2
+    expect_err_line "memprof: run: cannot write the log to 'x.mpz' (-o): cannot create a file in '.': Permission denied"
+    cd "$TMP"
+    chmod 700 "$TMP"
+fi
+chmod 755 ro
+
 # log= in MEMPROF_OPTIONS chooses the log as -o does, and -o wins over it.
 MEMPROF_OPTIONS="log=$TMP/env.mpz" mp run -- true
 expect_status 0
