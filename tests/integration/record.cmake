@@ -63,3 +63,11 @@ mp_rec_program(churn_forever)
 mp_rec_test(sigkill)
 mp_rec_program(alloc_lot)
 mp_rec_test(full_disk)
+
+# checklog's own test: synthetic logs, right and wrong (record/mkbad.c).
+add_executable(mp_rec_mkbad ${MP_REC_DIR}/mkbad.c)
+target_compile_options(mp_rec_mkbad PRIVATE ${MP_WARNINGS})
+target_link_libraries(mp_rec_mkbad PRIVATE mp_formats)
+set_target_properties(mp_rec_mkbad PROPERTIES
+  OUTPUT_NAME mkbad RUNTIME_OUTPUT_DIRECTORY ${MP_REC_BIN})
+mp_rec_test(checklog)

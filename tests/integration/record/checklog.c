@@ -422,7 +422,7 @@ static void do_alloc(const ev_t *e, uint64_t addr)
 {
     addr_ent_t *a = amap_insert(addr);
     char last[160];
-    if (a->kind != 0 && !a->live) {
+    if (a->kind != 0 && !a->live && !(e->kind == MP_EV_REALLOC && e->old == addr)) {
         t_reused++;
         if (a->tid != e->tid)
             t_xthread_reused++;
