@@ -71,3 +71,5 @@ target_link_libraries(mp_rec_mkbad PRIVATE mp_formats)
 set_target_properties(mp_rec_mkbad PROPERTIES
   OUTPUT_NAME mkbad RUNTIME_OUTPUT_DIRECTORY ${MP_REC_BIN})
 mp_rec_test(checklog)
+mp_rec_program(thread_exit Threads::Threads)
+mp_rec_test(thread_exit)
