@@ -192,19 +192,25 @@ int mp_objfile_open(const mp_debugdirs_t *dirs, const char *logged, const uint8_
 
 /* ---- Lookup ------------------------------------------------------------- */
 
-/* DW_AT_linkage_name (or the older DW_AT_MIPS_linkage_name), else
- * DW_AT_name; through abstract_origin and specification, where an inlined
- * instance or an out-of-class method definition keeps them. */
+/* A mangled C++ DW_AT_linkage_name (or the older DW_AT_MIPS_linkage_name),
+ * which demangles to the qualified name with its parameters, else
+ * DW_AT_name, the name as written in the source; through abstract_origin
+ * and specification, where an inlined instance or an out-of-class method
+ * definition keeps them. A C function has a linkage name only when an asm
+ * label renamed it (glibc's "__GI___libc_malloc" for __libc_malloc): the
+ * source's name reads better. */
 static const char *die_name(Dwarf_Die *die)
 {
     Dwarf_Attribute at;
-    const char *s = NULL;
+    const char *linkage = NULL, *name = NULL;
     if (dwarf_attr_integrate(die, DW_AT_linkage_name, &at) ||
         dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &at))
-        s = dwarf_formstring(&at);
-    if (!s && dwarf_attr_integrate(die, DW_AT_name, &at))
-        s = dwarf_formstring(&at);
-    return s;
+        linkage = dwarf_formstring(&at);
+    if (linkage && linkage[0] == '_' && linkage[1] == 'Z')
+        return linkage;
+    if (dwarf_attr_integrate(die, DW_AT_name, &at))
+        name = dwarf_formstring(&at);
+    return name ? name : linkage;
 }
 
 static uint32_t die_udata(Dwarf_Die *die, unsigned name)
