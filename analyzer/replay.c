@@ -648,7 +648,16 @@ int mp_replay_run(mp_replay_t *r, mp_replay_progress_fn progress, void *arg)
         if (!r->have_process)
             return rc;
     } else if (!r->have_process) {
-        return MP_ELOG_CORRUPT; /* a reader returns PROCESS first or fails */
+        /* Only a file header: the process ended (or was killed) before
+         * memprof wrote its first chunk. */
+        r->sum.partial = 1;
+        memset(&r->sum.stop, 0, sizeof r->sum.stop);
+        r->sum.stop.code = MP_ELOG_TRUNC;
+        r->sum.stop.offset = r->file_size;
+        r->sum.stop.chunk = 0;
+        strcpy(r->sum.stop.msg, "the log holds no record (the process ended before memprof "
+                                "wrote any)");
+        return MP_ELOG_TRUNC;
     } else if (!r->sum.have_end) {
         r->sum.partial = 1;
         memset(&r->sum.stop, 0, sizeof r->sum.stop);
