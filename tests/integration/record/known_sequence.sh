@@ -3,7 +3,8 @@
 # The log must count exactly those events, leave exactly the known blocks
 # live at exit, and attribute each allocation to the function that made it:
 # leak_a's 1000 mallocs have leak_a as their innermost frame (the shim's own
-# frames trimmed) and main deeper in the stack.
+# frames trimmed) and main deeper in the stack; with depth=1 the one frame
+# kept is still the caller of malloc.
 source "$(dirname "$0")/lib.sh"
 rec_setup "$@"
 
@@ -48,4 +49,16 @@ rec_expect $c "range main" live_blocks 16
 rec_dump x.mpz || rec_fail "memprof dump exited $?: $(cat x.mpz.dump.err)"
 grep -Eq '\(ALLOC 1051, FREE 1035, REALLOC 10[,)]' x.mpz.dump ||
     rec_fail "memprof dump's summary: $(tail -1 x.mpz.dump)"
+
+# depth=1: one frame per stack, the caller of malloc (the shim's own frames
+# are not counted): still leak_a's, and main is no longer in any stack.
+out=$(rec_run mode=full:depth=1:log=$T/d.mpz "$BINDIR/known_sequence" "$T/ranges")
+rec_check d.mpz --ranges ranges
+c=d.mpz.check
+rec_expect $c process max_depth 1
+rec_expect $c totals allocs 1051
+rec_expect $c "range leak_a" top 1000
+rec_expect $c "range leak_b" top 50
+rec_expect $c "range grow_c" top 11
+rec_expect $c "range main" allocs 0
 echo "ok: known_sequence"

@@ -5,7 +5,8 @@
 # — must pass the checker with END reason signal (1) detail 11 and hold
 # the 20 blocks, live. Then the same with a SIGSEGV handler of the
 # program's (installed with sigaction) that prints and _exit(42)s: the
-# shim chains to it, and the log is the same.
+# shim chains to it, and the log holds the same blocks and ends with END
+# reason exit, detail 42 — how the process really ended.
 source "$(dirname "$0")/lib.sh"
 rec_setup "$@"
 ulimit -c 0 # no core dump to wait for
@@ -31,6 +32,6 @@ rec_check y.mpz --ranges ranges
 c=y.mpz.check
 rec_expect $c "range known_blocks" allocs 20
 rec_expect $c "range known_blocks" live_blocks 20
-rec_expect $c end reason 1
-rec_expect $c end detail 11
+rec_expect $c end reason 0  # the process did not die of the signal: it exited,
+rec_expect $c end detail 42 # through _exit, with the handler's status
 echo "ok: sigsegv"
