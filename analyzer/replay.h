@@ -92,6 +92,7 @@ typedef struct mp_replay_summary {
 
     /* Counts of events, as replayed. */
     uint64_t allocs;        /* ALLOC and SAMPLE events */
+    uint64_t samples;       /* of which SAMPLE events (sampled mode) */
     uint64_t frees;         /* FREE events of a block the log allocated */
     uint64_t reallocs;      /* REALLOC events */
     uint64_t unknown_frees; /* FREE of an address not live in the log (allocated
@@ -109,6 +110,10 @@ typedef struct mp_replay_summary {
 
     /* Live at END, or at the end of the log when it has none. */
     uint64_t leaked_blocks, leaked_bytes;
+
+    /* Estimated counts (see mp_replay_site_t); in full mode, the blocks
+     * allocated (ALLOC and REALLOC new blocks) and leaked_blocks. */
+    double est_allocs, est_leaked_blocks;
 
     /* What the log says about itself. */
     uint64_t lost_events;   /* sum of LOST records */
@@ -143,8 +148,9 @@ void mp_replay_summary(const mp_replay_t *r, mp_replay_summary_t *out);
 
 /* Per-stack aggregates. A REALLOC counts as a free of its old block (at the
  * old block's site) and an allocation of its new one (at the REALLOC's
- * stack, counted in allocs and in reallocs). In sampled mode counts are
- * counts of samples and byte figures are the weighted estimates. */
+ * stack, counted in allocs and in reallocs). In sampled mode byte figures
+ * are the weighted estimates, counts are counts of samples, and est_*
+ * estimate the counts. */
 typedef struct mp_replay_site {
     uint64_t stack_id;       /* the log's id; 0 = "no stack" */
     int defined;             /* a STACK record gave its frames */
@@ -167,6 +173,12 @@ typedef struct mp_replay_site {
     uint64_t lifetime_max_ns;
 
     uint64_t first_ts, last_ts; /* first and last allocation, ns */
+
+    /* Estimated counts (docs/sampling.md section 2): a sample of size S and
+     * weight w stands for w / S allocations. In full mode these equal
+     * allocs and leaked_blocks. */
+    double est_allocs;
+    double est_leaked_blocks;
 } mp_replay_site_t;
 
 size_t mp_replay_site_count(const mp_replay_t *r);

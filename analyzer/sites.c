@@ -121,11 +121,12 @@ static void touch(site_t *t, uint64_t epoch)
     }
 }
 
-void mp_sites_alloc(mp_sites_t *s, uint32_t index, uint64_t bytes, uint64_t ts, int is_realloc,
-                    uint64_t epoch)
+void mp_sites_alloc(mp_sites_t *s, uint32_t index, uint64_t bytes, double est, uint64_t ts,
+                    int is_realloc, uint64_t epoch)
 {
     site_t *t = &s->sites[index];
     touch(t, epoch);
+    t->pub.est_allocs += est;
     if (t->pub.allocs == 0 || ts < t->pub.first_ts)
         t->pub.first_ts = ts;
     if (ts > t->pub.last_ts)
@@ -159,6 +160,11 @@ void mp_sites_free(mp_sites_t *s, uint32_t index, uint64_t bytes, uint64_t lifet
         t->pub.lifetime_min_ns = lifetime_ns;
     if (lifetime_ns > t->pub.lifetime_max_ns)
         t->pub.lifetime_max_ns = lifetime_ns;
+}
+
+void mp_sites_leak_estimate(mp_sites_t *s, uint32_t index, double est)
+{
+    s->sites[index].pub.est_leaked_blocks += est;
 }
 
 void mp_sites_drop(mp_sites_t *s, uint32_t index, uint64_t bytes, uint64_t epoch)

@@ -46,9 +46,13 @@ int mp_sites_lookup(mp_sites_t *s, uint64_t id, uint32_t *index);
 int mp_sites_find(const mp_sites_t *s, uint64_t id, uint32_t *index);
 
 /* A block of `bytes` allocated at site index at ts (is_realloc: by a
- * REALLOC). epoch: the replay's current peak number. */
-void mp_sites_alloc(mp_sites_t *s, uint32_t index, uint64_t bytes, uint64_t ts, int is_realloc,
-                    uint64_t epoch);
+ * REALLOC), standing for est allocations (1 in full mode, weight / size for
+ * a SAMPLE). epoch: the replay's current peak number. */
+void mp_sites_alloc(mp_sites_t *s, uint32_t index, uint64_t bytes, double est, uint64_t ts,
+                    int is_realloc, uint64_t epoch);
+
+/* At the end, for each block still live: it stands for est blocks. */
+void mp_sites_leak_estimate(mp_sites_t *s, uint32_t index, double est);
 
 /* One of its blocks freed after lifetime_ns; temporary per docs/analysis.md. */
 void mp_sites_free(mp_sites_t *s, uint32_t index, uint64_t bytes, uint64_t lifetime_ns,

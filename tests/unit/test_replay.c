@@ -102,6 +102,9 @@ static void counts_bytes_and_leaks_are_exact(void)
     CU_ASSERT_EQUAL(s.alloc_of_live, 0);
     CU_ASSERT_EQUAL(s.late_events, 0);
     CU_ASSERT_EQUAL(s.max_live_blocks, 3);
+    CU_ASSERT_EQUAL(s.samples, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s.est_allocs, 5, 1e-9); /* full mode: the counts */
+    CU_ASSERT_DOUBLE_EQUAL(s.est_leaked_blocks, 2, 1e-9);
 
     const mp_replay_site_t *s1 = site(r, 1), *s2 = site(r, 2), *s3 = site(r, 3);
     CU_ASSERT_EQUAL(s1->allocs, 2);
@@ -132,6 +135,8 @@ static void counts_bytes_and_leaks_are_exact(void)
     CU_ASSERT_EQUAL(s3->frees, 0);
     CU_ASSERT_EQUAL(s3->leaked_blocks, 1);
     CU_ASSERT_EQUAL(s3->leaked_bytes, 400);
+    CU_ASSERT_DOUBLE_EQUAL(s3->est_allocs, 1, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(s3->est_leaked_blocks, 1, 1e-9);
     CU_ASSERT_EQUAL(s3->peak_bytes, 400);
     CU_ASSERT_EQUAL(s3->lifetime_min_ns, UINT64_MAX); /* none freed */
     CU_ASSERT_EQUAL(s3->nframes, 3);

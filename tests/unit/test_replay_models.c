@@ -50,6 +50,13 @@ static void sampled_mode_weights_bytes(void)
     CU_ASSERT_EQUAL(s1->leaked_bytes, 8192);
     CU_ASSERT_EQUAL(s1->peak_bytes, 8192);
     CU_ASSERT_EQUAL(mp_replay_site_by_id(r, 2)->leaked_bytes, 524288);
+    /* Estimated counts: a sample of S bytes and weight w stands for w / S
+     * allocations. */
+    CU_ASSERT_EQUAL(s.samples, 3);
+    CU_ASSERT_DOUBLE_EQUAL(s.est_allocs, 4096 / 100.0 + 524288 / 10.0 + 8192 / 1000.0, 1e-6);
+    CU_ASSERT_DOUBLE_EQUAL(s.est_leaked_blocks, 524288 / 10.0 + 8192 / 1000.0, 1e-6);
+    CU_ASSERT_DOUBLE_EQUAL(s1->est_allocs, 4096 / 100.0 + 8192 / 1000.0, 1e-6);
+    CU_ASSERT_DOUBLE_EQUAL(s1->est_leaked_blocks, 8192 / 1000.0, 1e-6);
     /* The class model only follows snapshots in sampled mode: no objects
      * from samples. */
     const mp_replay_heap_t *f = mp_replay_heap_final(r);
