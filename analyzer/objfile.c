@@ -12,17 +12,17 @@
  * separate debug file, per module that appears in a stack).
  *
  * Lookup of an address (docs/symbolize.md, "What a frame holds"):
- *   1. the symbol table (dwfl_module_addrinfo): the containing function's
- *      name and the offset into it, DWARF or not;
- *   2. the CU's DWARF scopes at the address (dwarf_getscopes), innermost
- *      first: each DW_TAG_inlined_subroutine is a frame, up to the
- *      DW_TAG_subprogram that contains them;
+ *   1. the symbol table, sorted once (addr_index.c): the containing
+ *      function's name and the offset into it, DWARF or not;
+ *   2. the DWARF scopes at the address, innermost first: each
+ *      DW_TAG_inlined_subroutine is a frame, up to the DW_TAG_subprogram
+ *      that contains them, from the unit's function index (addr_index.c);
  *   3. the line table (dwfl_module_getsrc) gives the innermost frame's
  *      file:line; each inlined frame's DW_AT_call_file/call_line/
  *      call_column give the position of the next frame out (the call site).
- * Names come from DW_AT_linkage_name (following abstract_origin and
+ * Names: a mangled C++ DW_AT_linkage_name (following abstract_origin and
  * specification) so that C++ names demangle to their qualified form, else
- * DW_AT_name, else the symbol table.
+ * DW_AT_name, else the symbol table's.
  */
 #define _GNU_SOURCE
 #include "objfile.h"
@@ -35,7 +35,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr_index.h"
 #include "log_format.h"
+
+/* Deepest inline chain looked at; MP_SYM_MAX_FRAMES is below it. */
+#define MP_OBJ_MAX_SCOPES 128
 
 struct mp_objfile {
     Dwfl *dwfl;                  /* the session; owns the module's descriptors */
@@ -46,6 +50,8 @@ struct mp_objfile {
     uint8_t id[MP_BUILD_ID_CAP]; /* that file's build-id */
     size_t id_len;
     char *debug_file;            /* separate debug file libdw took, or NULL */
+    mp_symindex_t *syms;         /* function symbols by address */
+    mp_funcindex_t *funcs;       /* DWARF functions, per unit as used */
 };
 
 /* ---- libdw callbacks ---------------------------------------------------- */
@@ -104,6 +110,8 @@ void mp_objfile_close(mp_objfile_t *o)
 {
     if (!o)
         return;
+    mp_symindex_free(o->syms);
+    mp_funcindex_destroy(o->funcs);
     if (o->dwfl)
         dwfl_end(o->dwfl);
     free(o->logged);
@@ -186,6 +194,11 @@ int mp_objfile_open(const mp_debugdirs_t *dirs, const char *logged, const uint8_
     Dwarf_Addr bias;
     info->has_dwarf = dwfl_module_getdwarf(o->mod, &bias) != NULL;
     info->has_symbols = dwfl_module_getsymtab(o->mod) > 0;
+    if (mp_symindex_build(o->mod, &o->syms) != 0 || mp_funcindex_create(&o->funcs) != 0) {
+        mp_objfile_close(o);
+        mp_objfile_info_free(info);
+        return MP_ELOG_NOMEM;
+    }
     *out = o;
     return 0;
 }
@@ -252,15 +265,23 @@ static void push(mp_objframe_t *out, size_t max, size_t *n, const mp_objframe_t 
     out[(*n)++] = *f;
 }
 
+/* The frame-making scopes at addr, innermost first, the function last.
+ * *n is 0 without DWARF for addr. */
+static int scopes_at(mp_objfile_t *o, Dwarf_Addr addr, Dwarf_Die *out, size_t max, size_t *n)
+{
+    *n = 0;
+    Dwarf_Addr bias;
+    Dwarf_Die *cu = dwfl_module_addrdie(o->mod, addr, &bias);
+    return cu ? mp_funcindex_scopes(o->funcs, cu, addr - bias, out, max, n) : 0;
+}
+
 int mp_objfile_lookup(mp_objfile_t *o, uint64_t vaddr, mp_objframe_t *out, size_t max,
                       size_t *n)
 {
     *n = 0;
     Dwarf_Addr addr = vaddr;
-
-    GElf_Off sym_off = 0;
-    GElf_Sym sym;
-    const char *sym_name = dwfl_module_addrinfo(o->mod, addr, &sym_off, &sym, NULL, NULL, NULL);
+    uint64_t sym_off = 0;
+    const char *sym_name = mp_symindex_find(o->syms, addr, &sym_off);
 
     /* The innermost position, from the line table. */
     const char *file = NULL;
@@ -272,16 +293,15 @@ int mp_objfile_lookup(mp_objfile_t *o, uint64_t vaddr, mp_objframe_t *out, size_
             line = col = 0;
     }
 
+    Dwarf_Die scopes[MP_OBJ_MAX_SCOPES];
+    size_t nscopes;
+    int rc = scopes_at(o, addr, scopes, max < MP_OBJ_MAX_SCOPES ? max : MP_OBJ_MAX_SCOPES,
+                       &nscopes);
+    if (rc != 0)
+        return rc;
     bool have_function = false;
-    Dwarf_Addr bias;
-    Dwarf_Die *cu = dwfl_module_addrdie(o->mod, addr, &bias);
-    Dwarf_Die *scopes = NULL;
-    int nscopes = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
-    for (int i = 0; i < nscopes; i++) {
+    for (size_t i = 0; i < nscopes; i++) {
         int tag = dwarf_tag(&scopes[i]);
-        if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram &&
-            tag != DW_TAG_entry_point)
-            continue;
         mp_objframe_t f = {
             .name = die_name(&scopes[i]),
             .file = file,
@@ -305,10 +325,9 @@ int mp_objfile_lookup(mp_objfile_t *o, uint64_t vaddr, mp_objframe_t *out, size_
         if (!file)
             line = col = 0;
     }
-    free(scopes);
 
     if (!have_function && (sym_name || file)) {
-        /* No DWARF scope for it (no DWARF, or assembly): the symbol, and
+        /* No DWARF function for it (no DWARF, or assembly): the symbol, and
          * the line table's position if it has one. */
         mp_objframe_t f = {
             .name = sym_name,

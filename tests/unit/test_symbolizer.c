@@ -368,6 +368,26 @@ static void cxx_method_is_demangled(void)
     dlclose(h);
 }
 
+static void nested_function_resolves_by_the_slow_path(void)
+{
+    void *h = load(SYMTEST_LIB);
+    void *ra = fn1(h, "symlib_nested_outer")(1);
+    desc_t d;
+    CU_ASSERT_FATAL(describe(ra, &d));
+    mp_symbolizer_t *s = make(NULL, 0, NULL, true);
+    CU_ASSERT_EQUAL(add(s, 1, &d), 0);
+    mp_frame_t f[MP_SYM_MAX_FRAMES];
+    size_t n = 0;
+    CU_ASSERT_EQUAL(mp_symbolizer_resolve(s, (uintptr_t)ra, true, f, MP_SYM_MAX_FRAMES, &n), 0);
+    print_frames("nested", f, n);
+    CU_ASSERT_EQUAL_FATAL(n, 1);
+    CU_ASSERT(str_is(f[0].function, "nested"));
+    CU_ASSERT(ends_with(f[0].file, "/test_symbolizer_lib.c"));
+    CU_ASSERT_EQUAL(f[0].line, marker(SYMTEST_LIB_SRC, "NESTED_CALL"));
+    mp_symbolizer_destroy(s);
+    dlclose(h);
+}
+
 static void return_address_looks_up_the_call_before_it(void)
 {
     void *h = load(SYMTEST_LIB);
@@ -955,6 +975,7 @@ void mp_test_register(void)
              MP_TEST(plain_call_resolves_to_function_file_and_line),
              MP_TEST(inlined_function_is_its_own_frame),
              MP_TEST(cxx_method_is_demangled),
+             MP_TEST(nested_function_resolves_by_the_slow_path),
              MP_TEST(return_address_looks_up_the_call_before_it),
              MP_TEST(main_program_resolves_by_its_exe_path),
              MP_TEST(address_in_no_module_is_shown_as_is));

@@ -19,6 +19,7 @@ void *symlib_leaf(void);
 void *symlib_plain(void);
 void *symlib_outer(int x);
 void *symlib_call_static(void);
+void *symlib_nested_outer(int x);
 
 __attribute__((noipa)) void *symlib_leaf(void)
 {
@@ -63,3 +64,22 @@ __attribute__((noipa)) void *symlib_call_static(void)
     __asm__ volatile("" ::: "memory");
     return ra;
 }
+
+/* A GNU C nested function: its DWARF subprogram sits inside its parent's,
+ * where the symbolizer's function index does not look (it falls back to
+ * dwarf_getscopes). It uses nothing of its parent, so no trampoline. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+__attribute__((noipa)) void *symlib_nested_outer(int x)
+{
+    __attribute__((noipa)) void *nested(void)
+    {
+        void *ra = symlib_leaf(); /* @NESTED_CALL */
+        __asm__ volatile("" ::: "memory");
+        return ra;
+    }
+    void *ra = nested();
+    __asm__ volatile("" ::: "memory");
+    return x ? ra : NULL;
+}
+#pragma GCC diagnostic pop
