@@ -73,3 +73,5 @@ set_target_properties(mp_rec_mkbad PROPERTIES
 mp_rec_test(checklog)
 mp_rec_program(thread_exit Threads::Threads)
 mp_rec_test(thread_exit)
+mp_rec_program(api_mix)
+mp_rec_test(api_mix)
