@@ -12,7 +12,7 @@
  *     for each frame i of a STACK, innermost first:
  *         if (mp_symbolizer_is_shim(s, pc[i])) continue;  // memprof's own
  *         mp_frame_t f[MP_SYM_MAX_FRAMES]; size_t n;
- *         mp_symbolizer_resolve(s, pc[i], i > 0, f, MP_SYM_MAX_FRAMES, &n);
+ *         mp_symbolizer_resolve(s, pc[i], true, f, MP_SYM_MAX_FRAMES, &n);
  *         ... f[0..n) innermost first: inlined functions, then the function
  *     for (i = 0; i < mp_symbolizer_warning_count(s); i++)
  *         print mp_symbolizer_warning(s, i)->msg
@@ -119,9 +119,13 @@ int mp_symbolizer_module_gone(mp_symbolizer_t *s, uint64_t id);
  * function they were inlined into, with the line of the call site. Copies
  * at most max frames (the innermost ones) to frames[] and sets *n to the
  * number copied; a chain is never longer than MP_SYM_MAX_FRAMES.
- * is_return_address: addr is a return address (every frame of a captured
- * stack but the innermost), so addr - 1, inside the call instruction, is
- * looked up; the line is then the call's.
+ * is_return_address: addr is a return address, so addr - 1, inside the
+ * call instruction, is looked up and the line is the call's. Every frame
+ * of a STACK record is one, frame 0 included: the recorder drops the
+ * shim's own frames, so frame 0 lies in the function that called malloc,
+ * just after that call (preload/record/unwind.h). false is for an address
+ * that is the instruction itself: a function's entry, a pc a signal
+ * interrupted.
  * An address that cannot be symbolized still yields one frame: module and
  * module_offset set, function NULL (in no module: module NULL too).
  * Returns 0, or MP_ELOG_NOMEM (*n is then 0). */
