@@ -10,7 +10,9 @@
  * before, once; STACK ids are unique, >= 1 and have at most max_depth
  * frames; every stack id an event uses was defined by an earlier record;
  * every BATCH's thread had a THREAD record before it; a thread's
- * timestamps never go back; END is the last record, counts every event of
+ * timestamps never go back; SPAN events have a known op and a class only
+ * where format.md gives one; SNAPSHOT's page-heap bytes add up (mapped ==
+ * in_use + idle + released); END is the last record, counts every event of
  * the log, and is present (unless --allow-cut, which also accepts a log
  * whose last chunk is cut short — "truncated", never "corrupt").
  *
@@ -582,6 +584,7 @@ static thread_info_t *thread_find(uint64_t tid)
 /* ---- the log ------------------------------------------------------------ */
 
 static uint64_t max_depth;
+static uint32_t n_class_table; /* CLASSES n */
 static uint64_t by_kind[MP_EV_KINDS + 1];
 static uint64_t n_events, n_lost;
 
@@ -618,8 +621,18 @@ static void on_batch(const mp_record_t *rec)
             fail("chunk %" PRIu32 ": %s of 0x%" PRIx64 " at ts %" PRIu64 " by tid %" PRIu64
                  " comes after a watermark at %" PRIu64 " (in an earlier chunk)",
                  rec->chunk, kind_name(ev.kind), ev.addr, ev.ts, b->tid, released_below);
-        if (ev.kind == MP_EV_SPAN)
+        if (ev.kind == MP_EV_SPAN) {
+            /* format.md: ops 1..5; a class (1..n) for 1 and 2, class 0 for 3..5. */
+            int class_op = ev.op == MP_SPAN_TAKE || ev.op == MP_SPAN_RETURN;
+            if (ev.op < MP_SPAN_TAKE || ev.op > MP_SPAN_LARGE_RETURN)
+                fail("chunk %" PRIu32 ": SPAN at ts %" PRIu64 " with op %" PRIu64, rec->chunk,
+                     ev.ts, ev.op);
+            else if (class_op ? ev.cls == 0 || ev.cls > n_class_table : ev.cls != 0)
+                fail("chunk %" PRIu32 ": SPAN op %" PRIu64 " at ts %" PRIu64 " with class %" PRIu64
+                     " (%" PRIu32 " classes)",
+                     rec->chunk, ev.op, ev.ts, ev.cls, n_class_table);
             continue;
+        }
         ev_t e;
         memset(&e, 0, sizeof e);
         e.ts = ev.ts;
@@ -740,6 +753,7 @@ int main(int argc, char **argv)
                 fail("chunk %" PRIu32 ": a second CLASSES record", rec.chunk);
             if (rec.chunk != 0)
                 fail("CLASSES in chunk %" PRIu32 ", not chunk 0", rec.chunk);
+            n_class_table = rec.u.classes.n;
             break;
         case MP_REC_MODULE: {
             const mp_rec_module_t *m = &rec.u.module;
@@ -818,6 +832,17 @@ int main(int argc, char **argv)
                 wm = rec.u.watermark.ts;
             have_wm = 1;
             break;
+        case MP_REC_SNAPSHOT: {
+            const mp_rec_snapshot_t *sn = &rec.u.snapshot;
+            if (sn->mapped != sn->in_use + sn->idle + sn->released)
+                fail("chunk %" PRIu32 ": SNAPSHOT at ts %" PRIu64 ": mapped %" PRIu64
+                     " != in_use %" PRIu64 " + idle %" PRIu64 " + released %" PRIu64,
+                     rec.chunk, sn->ts, sn->mapped, sn->in_use, sn->idle, sn->released);
+            if (n_classes && sn->n > n_class_table)
+                fail("chunk %" PRIu32 ": SNAPSHOT with %" PRIu32 " classes, CLASSES has %" PRIu32,
+                     rec.chunk, sn->n, n_class_table);
+            break;
+        }
         case MP_REC_LOST:
             n_lost += rec.u.lost.events;
             break;

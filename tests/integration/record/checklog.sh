@@ -46,6 +46,8 @@ expect_fail undefined_stack "uses stack 7, not defined"
 expect_fail deep_stack "STACK 3 has 3 frames, more than max_depth 2"
 expect_fail dup_module "MODULE id 1 defined twice"
 expect_fail end_count "END counts 12 events; the log holds 11"
+expect_fail bad_snapshot "mapped 1048576 != in_use 8192 + idle 0 + released 0"
+expect_fail bad_span "SPAN op 1 at ts 5 with class 0"
 expect_fail after_gone "allocated at ts 60 from a module already gone at ts 50" --module-range mod=libmod
 
 # Not a log at all: exit 2.

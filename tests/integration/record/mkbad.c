@@ -25,6 +25,8 @@
  *   dup_module         two MODULE records with one id
  *   end_count          END counts one event too many
  *   after_gone         an allocation from a module after its MODULE_GONE
+ *   bad_snapshot       a SNAPSHOT whose page-heap bytes do not add up
+ *   bad_span           a SPAN "take" (op 1) with class 0
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +215,22 @@ int main(int argc, char **argv)
         flush_chunk();
     } else if (is("undefined_stack")) {
         ev(1, MP_EV_ALLOC, 10, A, 0, 7);
+        wm(100);
+        flush_chunk();
+    } else if (is("bad_snapshot")) {
+        mp_rec_snapshot_t sn;
+        memset(&sn, 0, sizeof sn);
+        sn.ts = 5;
+        sn.mapped = 1 << 20;
+        sn.in_use = 8192;
+        check(mp_enc_snapshot(&enc, &sn), "SNAPSHOT");
+        flush_chunk();
+    } else if (is("bad_span")) {
+        mp_enc_batch_t b;
+        check(mp_enc_batch_begin(&enc, &b, 1, 5), "batch");
+        check(mp_enc_ev_span(&enc, &b, 5, MP_SPAN_TAKE, 0, 1, 0x100000), "span");
+        check(mp_enc_batch_end(&enc, &b), "batch end");
+        n_events++;
         wm(100);
         flush_chunk();
     } else if (is("after_gone")) {
