@@ -222,7 +222,7 @@ static int copy_file(const char *from, const char *to)
 /* mkdir -p of the directory part of path. */
 static void mkdirs_for(const char *path)
 {
-    char buf[8192];
+    char buf[8400];
     snprintf(buf, sizeof buf, "%s", path);
     for (char *p = buf + 1; *p; p++)
         if (*p == '/') {
@@ -504,11 +504,11 @@ static void stripped_library_without_its_debug_file(void)
     dlclose(h);
 }
 
-/* Resolves the stripped library's static function with the given debug
- * directories and sysroot, and checks it is fully symbolized. */
-static void check_stripped_resolves(const char *const *dirs, size_t ndirs)
+/* Resolves a stripped library's static function with the given debug
+ * directories, and checks it is fully symbolized. */
+static void check_resolves(const char *lib, const char *const *dirs, size_t ndirs)
 {
-    void *h = load(SYMTEST_STRIPPED);
+    void *h = load(lib);
     void *ra = fn0(h, "symlib_call_static")();
     desc_t d;
     CU_ASSERT_FATAL(describe(ra, &d));
@@ -540,7 +540,7 @@ static void stripped_library_resolves_through_its_debuglink(void)
     char empty[64];
     tmpdir(empty, sizeof empty);
     const char *dirs[] = {empty, dir};
-    check_stripped_resolves(dirs, 2);
+    check_resolves(SYMTEST_STRIPPED, dirs, 2);
     rm_rf(dir);
     rm_rf(empty);
 }
@@ -559,9 +559,69 @@ static void stripped_library_resolves_through_build_id_path(void)
     mkdirs_for(to);
     CU_ASSERT_FATAL(copy_file(SYMTEST_STRIPPED_DEBUG, to));
     const char *dirs[] = {dir};
-    check_stripped_resolves(dirs, 1);
+    check_resolves(SYMTEST_STRIPPED, dirs, 1);
     rm_rf(dir);
     dlclose(h);
+}
+
+static void debuglink_under_the_module_directory_tree(void)
+{
+    /* DIR/<directory of the logged path>/<debuglink>, the layout of a
+     * distribution's /usr/lib/debug/usr/lib/... tree. */
+    char dir[64], to[8300], libdir[4096];
+    tmpdir(dir, sizeof dir);
+    snprintf(libdir, sizeof libdir, "%s", SYMTEST_STRIPPED);
+    *strrchr(libdir, '/') = 0;
+    snprintf(to, sizeof to, "%s%s/%s", dir, libdir, base(SYMTEST_STRIPPED_DEBUG));
+    mkdirs_for(to);
+    CU_ASSERT_FATAL(copy_file(SYMTEST_STRIPPED_DEBUG, to));
+    const char *dirs[] = {dir};
+    check_resolves(SYMTEST_STRIPPED, dirs, 1);
+    rm_rf(dir);
+}
+
+static void debug_file_without_build_id_is_checked_by_crc(void)
+{
+    /* No build-id anywhere: the log has none, and the debug file is taken
+     * because its CRC-32 is the one the debuglink records. */
+    char dir[64], to[256];
+    tmpdir(dir, sizeof dir);
+    snprintf(to, sizeof to, "%s/%s", dir, base(SYMTEST_NOID_DEBUG));
+    CU_ASSERT_FATAL(copy_file(SYMTEST_NOID_DEBUG, to));
+    const char *dirs[] = {dir};
+    void *h = load(SYMTEST_NOID);
+    desc_t d;
+    CU_ASSERT_FATAL(describe(sym(h, "symlib_plain"), &d));
+    CU_ASSERT_EQUAL(d.id_len, 0);
+    dlclose(h);
+    check_resolves(SYMTEST_NOID, dirs, 1);
+
+    /* One byte changed in the middle (in section data, away from the ELF
+     * headers at the start and the section table at the end, so the file
+     * still reads as ELF): the CRC differs, the file is not used. */
+    FILE *f = fopen(to, "r+b");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fseek(f, 0, SEEK_END);
+    long mid = ftell(f) / 2;
+    fseek(f, mid, SEEK_SET);
+    int c = fgetc(f);
+    fseek(f, mid, SEEK_SET);
+    fputc(c ^ 0xff, f);
+    fclose(f);
+    h = load(SYMTEST_NOID);
+    void *ra = fn0(h, "symlib_call_static")();
+    CU_ASSERT_FATAL(describe(ra, &d));
+    mp_symbolizer_t *s = make(dirs, 1, NULL, true);
+    CU_ASSERT_EQUAL(add(s, 1, &d), 0);
+    mp_frame_t fr[MP_SYM_MAX_FRAMES];
+    size_t n = 0;
+    CU_ASSERT_EQUAL(mp_symbolizer_resolve(s, (uintptr_t)ra, true, fr, MP_SYM_MAX_FRAMES, &n), 0);
+    CU_ASSERT(n == 1 && !str_is(fr[0].function, "symlib_static") && !fr[0].file);
+    CU_ASSERT(mp_symbolizer_warning_count(s) == 1 &&
+              mp_symbolizer_warning(s, 0)->kind == MP_SYM_WARN_NO_DEBUGINFO);
+    mp_symbolizer_destroy(s);
+    dlclose(h);
+    rm_rf(dir);
 }
 
 static void wrong_debug_file_is_not_used(void)
@@ -983,6 +1043,8 @@ void mp_test_register(void)
              MP_TEST(stripped_library_without_its_debug_file),
              MP_TEST(stripped_library_resolves_through_its_debuglink),
              MP_TEST(stripped_library_resolves_through_build_id_path),
+             MP_TEST(debuglink_under_the_module_directory_tree),
+             MP_TEST(debug_file_without_build_id_is_checked_by_crc),
              MP_TEST(wrong_debug_file_is_not_used));
     MP_SUITE("symbolizer.fallback",
              MP_TEST(build_id_mismatch_gives_module_offset_and_one_warning),
