@@ -156,8 +156,13 @@ int mp_objfile_open(const mp_debugdirs_t *dirs, const char *logged, const uint8_
          * ran may still be installed: it has the symbols and the DWARF (and
          * the program headers that place them), all we need. */
         fd = mp_debuginfo_by_build_id(dirs, build_id, len, &info->stand_in);
-        if (fd < 0)
+        if (fd < 0 || len > MP_BUILD_ID_CAP) { /* (found implies len fits) */
+            if (fd >= 0)
+                close(fd);
+            free(info->stand_in);
+            info->stand_in = NULL;
             return 0;
+        }
         use = info->stand_in;
         memcpy(p.build_id, build_id, len);
         p.build_id_len = len;

@@ -176,8 +176,9 @@ typedef struct mp_symbolizer_stats {
     size_t cached_frames;    /* frames held for them */
     uint64_t lookups;        /* mp_symbolizer_resolve calls */
     uint64_t hits;           /* of those, answered from the cache */
-    size_t memory;           /* bytes the symbolizer holds itself (libdw's own
-                                memory for open files not included) */
+    size_t memory;           /* bytes of the symbolizer's own tables: modules,
+                                cache, strings, warnings (not the per-file
+                                indexes, nor libdw's data for open files) */
 } mp_symbolizer_stats_t;
 
 void mp_symbolizer_stats(const mp_symbolizer_t *s, mp_symbolizer_stats_t *st);
