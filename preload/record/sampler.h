@@ -74,7 +74,8 @@ static inline uint64_t mp_sampler_take(mp_sampler_t *s, size_t size)
 
 /* Draws the next gap: ⌈−T·ln U⌉ bytes, U uniform in (0, 1), so in
  * [1, 37·T]. Advances the generator; does not touch bytes_left. Requires:
- * s->mean > 0. Used by the slow path; exposed for the distribution test. */
+ * s->mean > 0 (with 0 it returns 1, harmlessly). Used by the slow path;
+ * exposed for the distribution test. */
 uint64_t mp_sampler_draw(mp_sampler_t *s);
 
 /* p(S) = 1 − e^(−S/T), the probability that an allocation of size bytes is
