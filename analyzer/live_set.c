@@ -153,3 +153,20 @@ const mp_live_block_t *mp_live_next(const mp_live_set_t *s, size_t *cursor)
     }
     return NULL;
 }
+
+int mp_live_check(const mp_live_set_t *s)
+{
+    size_t mask = s->cap - 1, n = 0;
+    if (s->cap != (size_t)1 << s->bits || s->count * 4 > s->cap * 3)
+        return -1;
+    for (size_t i = 0; i < s->cap; i++) {
+        if (s->slots[i].addr == 0)
+            continue;
+        n++;
+        /* Reachable from its home slot without crossing an empty one. */
+        for (size_t j = home(s, s->slots[i].addr); j != i; j = (j + 1) & mask)
+            if (s->slots[j].addr == 0)
+                return -1;
+    }
+    return n == s->count ? 0 : -1;
+}

@@ -47,6 +47,10 @@ void mp_live_remove(mp_live_set_t *s, mp_live_block_t *b);
 size_t mp_live_count(const mp_live_set_t *s);
 size_t mp_live_memory(const mp_live_set_t *s);
 
+/* Checks the invariants (live_set.c): 0, or -1 if the table is damaged.
+ * O(table); the replay runs it under MP_DEBUG >= 2. */
+int mp_live_check(const mp_live_set_t *s);
+
 /* Walks the entries in no particular order: start with *cursor = 0; returns
  * the next entry, or NULL at the end. The set must not change meanwhile. */
 const mp_live_block_t *mp_live_next(const mp_live_set_t *s, size_t *cursor);

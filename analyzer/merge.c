@@ -8,7 +8,9 @@
  *
  * Invariants: a queue is in the heap iff it is not empty (in_heap says
  * so); pending == the sum of the queues' lengths; every event released so
- * far had ts < released_below or was released by an `all` release.
+ * far had ts < released_below or was released by an `all` release; a queue
+ * is in idle[] iff `listed`, and every queue with a ring that is empty is
+ * listed.
  *
  * A release pops the smallest head; when the next smallest head has the
  * same ts it is a tie: every queue whose head has that ts leaves the heap
@@ -27,12 +29,14 @@
 #define QUEUE_FIRST_CAP 16
 
 typedef struct queue {
-    mp_mev_t *ev;       /* ring of cap events */
-    size_t cap;         /* a power of two, or 0 before the first push */
+    mp_mev_t *ev;       /* ring of cap events, NULL while idle */
+    size_t cap;         /* a power of two, or 0 without a ring */
     size_t head, len;   /* first event, events held */
     uint64_t last_ts;   /* ts of the last event pushed (kept once released) */
+    uint64_t emptied;   /* number of the release that last emptied it */
     int seen;           /* an event was ever pushed */
     int in_heap;
+    int listed;         /* in the idle list */
 } queue_t;
 
 struct mp_merge {
@@ -41,6 +45,9 @@ struct mp_merge {
     uint32_t *heap;         /* queue indexes; capacity nq */
     size_t heap_len;
     uint32_t *tie;          /* queues tied at one ts; capacity nq */
+    uint32_t *idle;         /* queues emptied, ring not yet freed; capacity nq */
+    size_t n_idle;
+    uint64_t release_no;    /* releases done */
     size_t pending, max_pending;
     uint64_t seq;           /* the next event's seq */
     uint64_t released_below;
@@ -63,6 +70,7 @@ void mp_merge_destroy(mp_merge_t *m)
     free(m->q);
     free(m->heap);
     free(m->tie);
+    free(m->idle);
     free(m);
 }
 
@@ -134,7 +142,10 @@ static int ensure_queue(mp_merge_t *m, uint32_t qi)
     uint32_t *tie = realloc(m->tie, nq * sizeof *tie);
     if (tie)
         m->tie = tie;
-    if (!heap || !tie)
+    uint32_t *idle = realloc(m->idle, nq * sizeof *idle);
+    if (idle)
+        m->idle = idle;
+    if (!heap || !tie || !idle)
         return MP_ELOG_NOMEM; /* nq unchanged: the bigger arrays are harmless */
     m->nq = nq;
     return 0;
@@ -177,13 +188,47 @@ int mp_merge_push(mp_merge_t *m, const mp_mev_t *ev)
     return 0;
 }
 
-/* Drops queue qi's head (just applied). */
+/* Drops queue qi's head (just applied). An emptied queue goes on the idle
+ * list, where its ring is freed if it stays empty (free_idle_rings). */
 static void advance(mp_merge_t *m, uint32_t qi)
 {
     queue_t *q = &m->q[qi];
     q->head = (q->head + 1) & (q->cap - 1);
     q->len--;
     m->pending--;
+    if (q->len == 0) {
+        q->emptied = m->release_no;
+        if (!q->listed) {
+            q->listed = 1;
+            m->idle[m->n_idle++] = qi;
+        }
+    }
+}
+
+/* After a release: frees the rings of the queues that have stayed empty
+ * since the release before this one. A thread that writes events every
+ * chunk keeps its ring (no malloc churn); one that has gone quiet — or
+ * exited: a program may create millions of threads over its life — keeps
+ * only its 64-byte queue_t, so the merge's memory follows the threads
+ * active lately, not every thread ever seen. */
+static void free_idle_rings(mp_merge_t *m)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < m->n_idle; i++) {
+        uint32_t qi = m->idle[i];
+        queue_t *q = &m->q[qi];
+        if (q->len > 0) {
+            q->listed = 0; /* busy again */
+        } else if (q->emptied + 1 < m->release_no) {
+            free(q->ev);
+            q->ev = NULL;
+            q->cap = q->head = 0;
+            q->listed = 0;
+        } else {
+            m->idle[k++] = qi; /* emptied in this release: wait one more */
+        }
+    }
+    m->n_idle = k;
 }
 
 /* Settles the tie of the n queues in m->tie, whose heads are all at ts. */
@@ -251,6 +296,32 @@ int mp_merge_release(mp_merge_t *m, uint64_t below, int all, mp_merge_ready_fn r
         m->released_below = below;
         m->have_released = 1;
     }
+    m->release_no++;
+    free_idle_rings(m);
+    return 0;
+}
+
+int mp_merge_check(const mp_merge_t *m)
+{
+    size_t pending = 0, in_heap = 0, listed = 0;
+    for (uint32_t i = 0; i < m->nq; i++) {
+        const queue_t *q = &m->q[i];
+        pending += q->len;
+        in_heap += (size_t)q->in_heap;
+        listed += (size_t)q->listed;
+        if (q->in_heap != (q->len > 0) || q->len > q->cap)
+            return -1;
+        if (q->cap && !q->len && !q->listed)
+            return -1; /* an empty ring nobody will free */
+        for (size_t k = 1; k < q->len; k++) /* sorted: push clamps */
+            if (q->ev[(q->head + k) & (q->cap - 1)].ts < q->ev[(q->head + k - 1) & (q->cap - 1)].ts)
+                return -1;
+    }
+    if (pending != m->pending || in_heap != m->heap_len || listed != m->n_idle)
+        return -1;
+    for (size_t i = 1; i < m->heap_len; i++)
+        if (before(m, m->heap[i], m->heap[(i - 1) / 2]))
+            return -1;
     return 0;
 }
 
@@ -276,7 +347,7 @@ uint64_t mp_merge_clamped(const mp_merge_t *m)
 
 size_t mp_merge_memory(const mp_merge_t *m)
 {
-    size_t n = sizeof *m + m->nq * (sizeof(queue_t) + 2 * sizeof(uint32_t));
+    size_t n = sizeof *m + m->nq * (sizeof(queue_t) + 3 * sizeof(uint32_t));
     for (size_t i = 0; i < m->nq; i++)
         n += m->q[i].cap * sizeof(mp_mev_t);
     return n;

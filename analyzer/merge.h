@@ -15,9 +15,11 @@
  *
  * Memory: the events buffered between two releases (the events below one
  * watermark that were not below the previous one, plus those at or after
- * it), 56 bytes each; queues keep their largest size. Never the number of
- * events in the log, as long as the log has watermarks (a log with none is
- * held whole until the end).
+ * it), 56 bytes each; a queue keeps its largest size while its thread is
+ * active and gives its ring back after a release interval without events;
+ * 64 bytes per thread ever seen. Never the number of events in the log, as
+ * long as the log has watermarks (a log with none is held whole until the
+ * end).
  *
  * Internal to mp_analyzer.
  */
@@ -73,6 +75,10 @@ int mp_merge_push(mp_merge_t *m, const mp_mev_t *ev);
  * all), then remembers below as released. Returns 0 or apply's code. */
 int mp_merge_release(mp_merge_t *m, uint64_t below, int all, mp_merge_ready_fn ready,
                      mp_merge_apply_fn apply, void *arg);
+
+/* Checks the invariants (merge.c): 0, or -1 if the merge is damaged.
+ * O(queues); the replay runs it under MP_DEBUG >= 2. */
+int mp_merge_check(const mp_merge_t *m);
 
 size_t mp_merge_pending(const mp_merge_t *m);     /* buffered now */
 size_t mp_merge_max_pending(const mp_merge_t *m); /* most buffered at once */

@@ -18,6 +18,7 @@
  */
 #include "replay.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,6 +31,13 @@
 #include "timeline.h"
 
 #define SNAPSHOT_QUEUE 0
+
+#ifndef MP_DEBUG
+#define MP_DEBUG 0
+#endif
+/* Structure walks (docs: STYLE.md, debug levels): the invariants above at
+ * the end of the replay from level 2, after every release from level 3. */
+static const int check_level = MP_DEBUG;
 
 typedef struct thread {
     mp_replay_thread_t pub;
@@ -141,13 +149,13 @@ void mp_replay_close(mp_replay_t *r)
     mp_classes_destroy(r->classes);
     mp_id_map_destroy(r->thread_ids);
     free(r->threads);
-    mp_id_map_destroy(r->module_ids);
     for (size_t i = 0; r->modules && i < mp_id_map_count(r->module_ids); i++) {
         free((char *)r->modules[i].pub.path);
         free((uint8_t *)r->modules[i].pub.build_id);
         free((mp_segment_t *)r->modules[i].pub.segs);
     }
     free(r->modules);
+    mp_id_map_destroy(r->module_ids);
     while (r->snap_head) {
         snap_copy_t *s = r->snap_head;
         r->snap_head = s->next;
@@ -311,8 +319,16 @@ static int on_batch(mp_replay_t *r, const mp_rec_batch_t *b)
         case MP_EV_ALLOC:
         case MP_EV_REALLOC:
         case MP_EV_SAMPLE:
-            if ((rc = mp_sites_lookup(r->sites, ev.stack, &m.site)) != 0)
-                return rc;
+            /* A stack no STACK record defined (format.md: the record comes
+             * first) goes to stack 0, "no stack": ids that name nothing
+             * must not make sites, or a hostile log could make one per
+             * event. */
+            if (!mp_sites_find(r->sites, ev.stack, &m.site)) {
+                if (ev.stack != 0)
+                    r->sum.undefined_stacks++;
+                if ((rc = mp_sites_lookup(r->sites, 0, &m.site)) != 0)
+                    return rc;
+            }
             if (ev.kind == MP_EV_REALLOC)
                 m.u.old = ev.old_addr;
             else if (ev.kind == MP_EV_SAMPLE)
@@ -538,11 +554,34 @@ static int apply(void *arg, const mp_mev_t *e)
 
 /* ---- The pass ---------------------------------------------------------- */
 
+/* The invariants at the top of this file; a failure is a bug in the
+ * analyzer, never in the log, hence abort (debug builds only). */
+static void check(const mp_replay_t *r, const char *where)
+{
+    uint64_t blocks, bytes;
+    mp_sites_live_total(r->sites, &blocks, &bytes);
+    const char *bad = NULL;
+    if (mp_live_check(r->live) != 0)
+        bad = "live set";
+    else if (mp_merge_check(r->merge) != 0)
+        bad = "merge";
+    else if (mp_live_count(r->live) != r->live_blocks || blocks != r->live_blocks ||
+             bytes != r->live_bytes)
+        bad = "live totals";
+    if (bad) {
+        fprintf(stderr, "memprof: replay invariant broken (%s) %s\n", bad, where);
+        abort();
+    }
+}
+
 static int release(mp_replay_t *r, int all)
 {
     if (!all && !r->have_wm)
         return 0;
-    return mp_merge_release(r->merge, r->wm, all, ready, apply, r);
+    int rc = mp_merge_release(r->merge, r->wm, all, ready, apply, r);
+    if (check_level >= 3)
+        check(r, "after a release");
+    return rc;
 }
 
 static int on_record(mp_replay_t *r, const mp_record_t *rec)
@@ -628,6 +667,8 @@ static int finish(mp_replay_t *r)
     r->sum.late_events = mp_merge_late(r->merge);
     r->sum.clamped_events = mp_merge_clamped(r->merge);
     r->sum.max_pending = mp_merge_max_pending(r->merge);
+    if (check_level >= 2)
+        check(r, "at the end");
     return 0;
 }
 

@@ -135,6 +135,8 @@ typedef struct mp_replay_summary {
     uint64_t clamped_events;  /* events earlier than their thread's previous one
                                  (replayed at the previous one's time) */
     uint64_t bad_class;       /* SPAN or SNAPSHOT classes beyond CLASSES */
+    uint64_t undefined_stacks; /* allocations naming a stack id no STACK record
+                                  defined before (counted at stack 0) */
 
     /* Resources. */
     uint64_t max_pending;     /* most events buffered at once by the merge */
@@ -152,7 +154,8 @@ void mp_replay_summary(const mp_replay_t *r, mp_replay_summary_t *out);
  * are the weighted estimates, counts are counts of samples, and est_*
  * estimate the counts. */
 typedef struct mp_replay_site {
-    uint64_t stack_id;       /* the log's id; 0 = "no stack" */
+    uint64_t stack_id;       /* the log's id; 0 = "no stack", and allocations
+                                naming a stack never defined */
     int defined;             /* a STACK record gave its frames */
     uint32_t nframes;
     const uint64_t *frames;  /* innermost first, as captured */
@@ -184,7 +187,8 @@ typedef struct mp_replay_site {
 size_t mp_replay_site_count(const mp_replay_t *r);
 /* i < mp_replay_site_count(r); NULL otherwise. */
 const mp_replay_site_t *mp_replay_site(const mp_replay_t *r, size_t i);
-/* The site of a stack id, or NULL if no record or event named it. */
+/* The site of a stack id, or NULL if no STACK record defined it (stack 0
+ * has a site once an event used it). */
 const mp_replay_site_t *mp_replay_site_by_id(const mp_replay_t *r, uint64_t stack_id);
 
 /* ---- Modules and threads, as read -------------------------------------- */

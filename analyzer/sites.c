@@ -194,6 +194,15 @@ void mp_sites_finish(mp_sites_t *s, uint64_t epoch)
     }
 }
 
+void mp_sites_live_total(const mp_sites_t *s, uint64_t *blocks, uint64_t *bytes)
+{
+    *blocks = *bytes = 0;
+    for (size_t i = 0; i < mp_id_map_count(s->ids); i++) {
+        *blocks += s->sites[i].live_blocks;
+        *bytes += s->sites[i].live_bytes;
+    }
+}
+
 size_t mp_sites_count(const mp_sites_t *s)
 {
     return mp_id_map_count(s->ids);

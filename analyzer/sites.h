@@ -37,9 +37,8 @@ void mp_sites_destroy(mp_sites_t *s);
 int mp_sites_define(mp_sites_t *s, uint64_t id, const uint64_t *frames, uint32_t n,
                     uint32_t *index);
 
-/* The site of id, created without frames if new (stack 0, or an id no
- * STACK record defined yet). 0 with *index set, or MP_ELOG_NOMEM /
- * MP_ELOG_INVAL. */
+/* The site of id, created without frames if new (stack 0). 0 with *index
+ * set, or MP_ELOG_NOMEM / MP_ELOG_INVAL. */
 int mp_sites_lookup(mp_sites_t *s, uint64_t id, uint32_t *index);
 
 /* 1 with *index set if id has a site, 0 if not. */
@@ -65,6 +64,10 @@ void mp_sites_drop(mp_sites_t *s, uint32_t index, uint64_t bytes, uint64_t epoch
 /* At the end of the replay: peak contributions (epoch: the final peak
  * number, 0 if the heap never held a byte), leaked = live, frame pointers. */
 void mp_sites_finish(mp_sites_t *s, uint64_t epoch);
+
+/* Live blocks and bytes summed over every site (for the replay's check:
+ * they equal its own totals). */
+void mp_sites_live_total(const mp_sites_t *s, uint64_t *blocks, uint64_t *bytes);
 
 size_t mp_sites_count(const mp_sites_t *s);
 /* Complete only after mp_sites_finish. */

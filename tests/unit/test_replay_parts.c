@@ -60,7 +60,10 @@ static void live_set_matches_a_plain_array(void)
         }
         if (mp_live_count(s) != live)
             bad = 1;
+        if (op % 1000 == 0 && mp_live_check(s) != 0)
+            bad = 1;
     }
+    CU_ASSERT_EQUAL(mp_live_check(s), 0);
     CU_ASSERT_FALSE(bad);
     size_t cursor = 0, seen = 0;
     const mp_live_block_t *b;
@@ -166,8 +169,10 @@ static void merge_orders_by_time_then_state(void)
     push(m, 2, 60, MP_EV_SPAN, 0, 8);
     CU_ASSERT_EQUAL(mp_merge_pending(m), 8);
 
+    CU_ASSERT_EQUAL(mp_merge_check(m), 0);
     /* Below 55: everything but 60 and 90. */
     CU_ASSERT_EQUAL(mp_merge_release(m, 55, 0, t_ready, t_apply, NULL), 0);
+    CU_ASSERT_EQUAL(mp_merge_check(m), 0);
     CU_ASSERT_EQUAL(mp_merge_pending(m), 2);
     static const uint64_t want1[] = { 1, 4, 5, 2, 6, 7 };
     CU_ASSERT_EQUAL_FATAL(n_applied, 6);
@@ -232,6 +237,40 @@ static void merge_queues_grow_in_order(void)
     mp_merge_destroy(m);
 }
 
+/* A queue that stays empty for a whole release interval gives its ring
+ * back: memory follows the threads active lately, not every thread ever
+ * seen. */
+static void merge_frees_idle_rings(void)
+{
+    mp_merge_t *m;
+    CU_ASSERT_EQUAL_FATAL(mp_merge_create(&m), 0);
+    n_applied = 0;
+    size_t empty = mp_merge_memory(m);
+    for (uint32_t t = 1; t <= 100; t++)
+        for (uint64_t i = 0; i < 100; i++)
+            push(m, t, 1000 * t + i, MP_EV_SPAN, 0, 0);
+    size_t busy = mp_merge_memory(m);
+    CU_ASSERT(busy > empty + 100 * 100 * sizeof(mp_mev_t));
+    CU_ASSERT_EQUAL(mp_merge_release(m, UINT64_MAX, 0, t_ready, t_apply, NULL), 0);
+    CU_ASSERT_EQUAL(mp_merge_check(m), 0);
+    /* Emptied by this release: kept one more interval. */
+    CU_ASSERT_EQUAL(mp_merge_memory(m), busy);
+    push(m, 7, 200000, MP_EV_SPAN, 0, 0); /* thread 7 is active again */
+    CU_ASSERT_EQUAL(mp_merge_release(m, UINT64_MAX, 0, t_ready, t_apply, NULL), 0);
+    CU_ASSERT_EQUAL(mp_merge_check(m), 0);
+    size_t quiet = mp_merge_memory(m);
+    CU_ASSERT(quiet < empty + 100 * 128 + 2 * 128 * sizeof(mp_mev_t));
+    /* A freed ring is made again when its thread writes. */
+    for (uint64_t i = 0; i < 50; i++)
+        push(m, 3, 300000 + i, MP_EV_SPAN, 0, 0);
+    CU_ASSERT_EQUAL(mp_merge_pending(m), 50);
+    CU_ASSERT_EQUAL(mp_merge_check(m), 0);
+    CU_ASSERT_EQUAL(mp_merge_release(m, 0, 1, t_ready, t_apply, NULL), 0);
+    CU_ASSERT_EQUAL(mp_merge_pending(m), 0);
+    CU_ASSERT_EQUAL(mp_merge_check(m), 0);
+    mp_merge_destroy(m);
+}
+
 /* ---- Series and id map ------------------------------------------------- */
 
 static void merge_sum(void *into, const void *later, size_t n)
@@ -290,6 +329,7 @@ void t_register_replay_parts(void)
              MP_TEST(merge_orders_by_time_then_state),
              MP_TEST(merge_tie_with_nothing_ready_takes_log_order),
              MP_TEST(merge_queues_grow_in_order),
+             MP_TEST(merge_frees_idle_rings),
              MP_TEST(series_folds_evenly),
              MP_TEST(id_map_is_dense));
 }

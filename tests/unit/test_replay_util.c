@@ -30,6 +30,8 @@ struct lb {
 };
 
 static char tmpdir[256];
+static char **paths; /* every path handed out, freed at exit */
+static size_t n_paths;
 
 static void die(const char *what)
 {
@@ -45,6 +47,9 @@ static void cleanup(void)
         if (system(cmd) != 0)
             fprintf(stderr, "could not remove %s\n", tmpdir);
     }
+    for (size_t i = 0; i < n_paths; i++)
+        free(paths[i]);
+    free(paths);
 }
 
 static const char *dir(void)
@@ -66,6 +71,11 @@ static char *path_of(const char *name)
     if (!p)
         die("malloc");
     snprintf(p, n, "%s/%s", dir(), name);
+    char **q = realloc(paths, (n_paths + 1) * sizeof *q);
+    if (!q)
+        die("realloc");
+    paths = q;
+    paths[n_paths++] = p;
     return p;
 }
 
