@@ -86,7 +86,8 @@ const mp_replay_process_t *mp_replay_process(const mp_replay_t *r);
 /* ---- The summary ------------------------------------------------------- */
 
 typedef struct mp_replay_summary {
-    uint64_t duration_ns;  /* END's timestamp, else the last one seen */
+    uint64_t duration_ns;  /* the latest timestamp in the log (END's, in a log
+                              that ends cleanly), ns since the start */
     uint64_t file_size;    /* bytes */
     uint64_t chunks, records, events; /* decoded; events: BATCH events */
 
