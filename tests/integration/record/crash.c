@@ -2,12 +2,13 @@
  * crash.c — allocates known blocks, then takes a SIGSEGV, for
  * integration.record.sigsegv and integration.record.sigsegv_recover:
  *
- *     crash RANGES_FILE [die|handler|recover]
+ *     crash RANGES_FILE [die|abort|handler|recover]
  *
  * Writes known_blocks' and after_recover's ranges to RANGES_FILE, allocates
  * 20 blocks of 64 bytes in known_blocks() (kept), then at once — well
  * within the writer's flush period — stores through a null pointer. Then:
  *   die      (default) no handler: the process dies of SIGSEGV.
+ *   abort    no handler, and abort() instead of the store: SIGABRT.
  *   handler  a SIGSEGV handler installed with sigaction prints
  *            "caught 11" and calls _exit(42).
  *   recover  the handler siglongjmps back; the program then allocates 10
@@ -62,7 +63,7 @@ static void on_segv_recover(int sig)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        rec_printf(2, "usage: crash RANGES_FILE [die|handler|recover]\n");
+        rec_printf(2, "usage: crash RANGES_FILE [die|abort|handler|recover]\n");
         return 2;
     }
     const char *mode = argc > 2 ? argv[2] : "die";
@@ -75,7 +76,7 @@ int main(int argc, char **argv)
     rec_range_write(fd, "after_recover", REC_LO(after_recover), REC_HI(after_recover));
     close(fd);
 
-    if (strcmp(mode, "die") != 0) {
+    if (strcmp(mode, "die") != 0 && strcmp(mode, "abort") != 0) {
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = strcmp(mode, "handler") == 0 ? on_segv_exit : on_segv_recover;
@@ -85,6 +86,8 @@ int main(int argc, char **argv)
             return 1;
     }
     known_blocks();
+    if (strcmp(mode, "abort") == 0)
+        abort();
     int *volatile null = NULL; /* volatile: a real store, not a trap the compiler makes */
     if (sigsetjmp(back, 1) == 0) {
         *null = 1;

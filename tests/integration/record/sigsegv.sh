@@ -6,7 +6,8 @@
 # the 20 blocks, live. Then the same with a SIGSEGV handler of the
 # program's (installed with sigaction) that prints and _exit(42)s: the
 # shim chains to it, and the log holds the same blocks and ends with END
-# reason exit, detail 42 — how the process really ended.
+# reason exit, detail 42 — how the process really ended. And abort():
+# status 134, END signal 6.
 source "$(dirname "$0")/lib.sh"
 rec_setup "$@"
 ulimit -c 0 # no core dump to wait for
@@ -34,4 +35,14 @@ rec_expect $c "range known_blocks" allocs 20
 rec_expect $c "range known_blocks" live_blocks 20
 rec_expect $c end reason 0  # the process did not die of the signal: it exited,
 rec_expect $c end detail 42 # through _exit, with the handler's status
+
+# abort(): SIGABRT, sent rather than a fault — re-raised after the flush.
+rc=0
+out=$(rec_run mode=full:log=$T/z.mpz "$BINDIR/crash" "$T/ranges" abort 2> err) || rc=$?
+[[ $rc == $((128 + 6)) ]] || rec_fail "crash abort exited $rc, not by SIGABRT (134); stderr: $(cat err)"
+rec_check z.mpz --ranges ranges
+c=z.mpz.check
+rec_expect $c "range known_blocks" allocs 20
+rec_expect $c end reason 1
+rec_expect $c end detail 6
 echo "ok: sigsegv"
