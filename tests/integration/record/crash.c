@@ -88,7 +88,7 @@ int main(int argc, char **argv)
     known_blocks();
     if (strcmp(mode, "abort") == 0)
         abort();
-    int *volatile null = NULL; /* volatile: a real store, not a trap the compiler makes */
+    volatile int *volatile null = NULL; /* a real store, not one the compiler drops or traps */
     if (sigsetjmp(back, 1) == 0) {
         *null = 1;
         rec_printf(2, "crash: the store through NULL did not fault\n");
