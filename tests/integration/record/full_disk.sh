@@ -24,12 +24,15 @@ prc=0
 limited() {
     local name=$1 lim=$2
     shift 2
-    local rc=0
-    (
+    # The limit applies to every file the process writes, so its stdout and
+    # stderr go through pipes to cat, which runs without it.
+    { (
         [[ $lim == - ]] || ulimit -f "$lim"
         exec env LD_PRELOAD="$SHIM" MEMPROF_OPTIONS=mode=full:flush_ms=100:log=$T/$name.mpz \
             "$P" "$@"
-    ) > $name.out 2> $name.err || rc=$?
+    ) 2>&1 1>&3 3>&- | cat > $name.err; echo "${PIPESTATUS[0]}" > $name.rc; } 3>&1 | cat > $name.out
+    local rc
+    rc=$(cat $name.rc)
     [[ $rc == "$prc" ]] ||
         rec_fail "$name: alloc_lot exited $rc, the plain run $prc (153 is SIGXFSZ); stderr: $(cat $name.err)"
     cmp -s plain.out $name.out || rec_fail "$name: stdout differs from the plain run's: $(diff plain.out $name.out)"
