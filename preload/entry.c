@@ -27,14 +27,73 @@
 
 static int is_pow2(size_t x) { return x && !(x & (x - 1)); }
 
-/* Recording hooks: an allocation is recorded once it exists, a free before
- * the block goes back (docs/format.md, "Ordering"). One predictable branch
- * when recording is off. */
-static inline void *noted(void *p, size_t size)
+/* ---- allocation, with the recorder's hooks ----
+ *
+ * An allocation is recorded once it exists, a free before the block goes
+ * back (docs/format.md, "Ordering"): one predictable branch when recording
+ * is off. In sampled mode the decision comes first, because a sampled block
+ * gets a span of its own (docs/sampling.md). */
+
+static inline void *heap_alloc(size_t size, size_t align, int zero)
 {
-    if (MP_UNLIKELY(mp_rec_on) && p)
+    if (zero)
+        return mp_heap_calloc(1, size);
+    if (align <= 16)
+        return mp_heap_malloc(size);
+    return mp_heap_memalign(align, size);
+}
+
+static void *alloc_recorded(size_t size, size_t align, int zero)
+{
+    if (mp_rec_sampling) {
+        uint64_t w = mp_rec_sample_take(size);
+        if (!w)
+            return heap_alloc(size, align, zero);
+        void *p = mp_heap_alloc_sampled(size, align, zero);
+        if (p)
+            mp_rec_sample(p, size, w);
+        return p;
+    }
+    void *p = heap_alloc(size, align, zero);
+    if (p)
         mp_rec_alloc(p, size);
     return p;
+}
+
+static inline void *alloc(size_t size, size_t align, int zero)
+{
+    if (MP_LIKELY(!mp_rec_on))
+        return heap_alloc(size, align, zero);
+    if (mp_rec_sampling && size < mp_rec_tl_sampler.bytes_left) {
+        mp_rec_tl_sampler.bytes_left -= size; /* not sampled: the common case */
+        return heap_alloc(size, align, zero);
+    }
+    return alloc_recorded(size, align, zero);
+}
+
+MP_EXPORT void *malloc(size_t size)
+{
+    return alloc(size, 0, 0);
+}
+
+/* Full mode records every free of a live block here. Sampled mode records
+ * only frees of sampled blocks, and the heap does that itself on the slow
+ * path those blocks always take (mp_sampled_free_hook): no test here. */
+MP_EXPORT void free(void *p)
+{
+    if (MP_UNLIKELY(mp_rec_on) && !mp_rec_sampling && p && mp_heap_block_live(p))
+        mp_rec_free(p);
+    mp_heap_free(p);
+}
+
+MP_EXPORT void *calloc(size_t n, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return alloc(total, 0, 1);
 }
 
 static void note_realloc(void *old, void *new_block, size_t size)
@@ -42,41 +101,46 @@ static void note_realloc(void *old, void *new_block, size_t size)
     mp_rec_realloc(old, new_block, size);
 }
 
-MP_EXPORT void *malloc(size_t size)
+/* Sampled mode: realloc is a new sampling decision for the new size. A
+ * sampled old block's FREE is recorded before it goes back, a sampled new
+ * block's SAMPLE after it exists. */
+static void *realloc_sampled(void *p, size_t size)
 {
-    return noted(mp_heap_malloc(size), size);
+    int was = mp_heap_block_sampled(p);
+    uint64_t w = mp_rec_sample_take(size);
+    if (!w && !was)
+        return mp_heap_realloc(p, size);
+    size_t old = mp_heap_usable_size(p);
+    void *q = w ? mp_heap_alloc_sampled(size, 0, 0) : mp_heap_malloc(size);
+    if (!q)
+        return NULL; /* the old block is untouched */
+    memcpy(q, p, old < size ? old : size);
+    if (w)
+        mp_rec_sample(q, size, w);
+    mp_heap_free(p); /* records the FREE itself if p was sampled */
+    return q;
 }
 
-MP_EXPORT void free(void *p)
+/* Full mode: realloc(p, n) is one REALLOC event (old, new, n), written after
+ * the new block exists and before the old one is given back. */
+static void *realloc_entry(void *p, size_t size)
 {
-    if (MP_UNLIKELY(mp_rec_on) && p && mp_heap_block_live(p))
-        mp_rec_free(p);
-    mp_heap_free(p);
-}
-
-MP_EXPORT void *calloc(size_t n, size_t size)
-{
-    return noted(mp_heap_calloc(n, size), n * size);
-}
-
-/* realloc(p, n) is recorded as one REALLOC event (old, new, n), written
- * after the new block exists and before the old one is given back. */
-static void *realloc_recorded(void *p, size_t size)
-{
-    if (!MP_UNLIKELY(mp_rec_on))
+    if (MP_LIKELY(!mp_rec_on))
         return mp_heap_realloc(p, size);
     if (!p)
-        return noted(mp_heap_malloc(size), size);
+        return alloc(size, 0, 0);
     if (size == 0) {
         free(p);
         return NULL;
     }
+    if (mp_rec_sampling)
+        return mp_heap_block_live(p) ? realloc_sampled(p, size) : mp_heap_realloc(p, size);
     return mp_heap_realloc_noted(p, size, note_realloc);
 }
 
 MP_EXPORT void *realloc(void *p, size_t size)
 {
-    return realloc_recorded(p, size);
+    return realloc_entry(p, size);
 }
 
 MP_EXPORT void *reallocarray(void *p, size_t n, size_t size)
@@ -86,7 +150,7 @@ MP_EXPORT void *reallocarray(void *p, size_t n, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return realloc_recorded(p, total);
+    return realloc_entry(p, total);
 }
 
 MP_EXPORT void *memalign(size_t align, size_t size)
@@ -102,7 +166,7 @@ MP_EXPORT void *memalign(size_t align, size_t size)
             a <<= 1;
         align = a;
     }
-    return noted(mp_heap_memalign(align, size), size);
+    return alloc(size, align, 0);
 }
 
 MP_EXPORT void *aligned_alloc(size_t align, size_t size)
@@ -113,7 +177,7 @@ MP_EXPORT void *aligned_alloc(size_t align, size_t size)
         errno = EINVAL;
         return NULL;
     }
-    return noted(mp_heap_memalign(align, size), size);
+    return alloc(size, align, 0);
 }
 
 MP_EXPORT int posix_memalign(void **out, size_t align, size_t size)
@@ -121,19 +185,17 @@ MP_EXPORT int posix_memalign(void **out, size_t align, size_t size)
     if (!is_pow2(align) || align % sizeof(void *) != 0)
         return EINVAL;
     int saved = errno; /* posix_memalign reports through its result */
-    void *p = mp_heap_memalign(align, size);
-    if (!p) {
-        errno = saved;
-        return ENOMEM;
-    }
+    void *p = alloc(size, align, 0);
     errno = saved;
-    *out = noted(p, size);
+    if (!p)
+        return ENOMEM;
+    *out = p;
     return 0;
 }
 
 MP_EXPORT void *valloc(size_t size)
 {
-    return noted(mp_heap_memalign(SYS_PAGE, size), size);
+    return alloc(size, SYS_PAGE, 0);
 }
 
 MP_EXPORT void *pvalloc(size_t size)
@@ -143,7 +205,7 @@ MP_EXPORT void *pvalloc(size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return noted(mp_heap_memalign(SYS_PAGE, rounded ? rounded : SYS_PAGE), size);
+    return alloc(rounded ? rounded : SYS_PAGE, SYS_PAGE, 0);
 }
 
 MP_EXPORT size_t malloc_usable_size(void *p)

@@ -44,6 +44,10 @@ static void fork_child(void)
     if (mp_rec_on) {
         mp_tbuf_after_fork_child();
         mp_writer_after_fork_child();
+        /* The child's samples must not repeat the parent's decisions: its
+         * next allocation re-seeds the sampler. */
+        mp_rec_tl_sampler.mean = 0;
+        mp_rec_tl_sampler.bytes_left = 0;
     }
 }
 

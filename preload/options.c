@@ -25,6 +25,7 @@ void mp_options_defaults(mp_options_t *o)
     o->snapshot_ms = 10;
     o->follow_fork = 1;
     o->follow_exec = 1;
+    o->sample = 0;
     o->log[0] = 0;
 }
 
@@ -51,6 +52,8 @@ static const opt_def_t opt_table[] = {
      "milliseconds, 1..60000"},
     {"follow_fork", OPT_BOOL, offsetof(mp_options_t, follow_fork), 0, 1, "0 or 1"},
     {"follow_exec", OPT_BOOL, offsetof(mp_options_t, follow_exec), 0, 1, "0 or 1"},
+    {"sample", OPT_UINT, offsetof(mp_options_t, sample), 0, 1u << 30,
+     "bytes, 0 (every allocation) .. 1073741824"},
     {"log", OPT_STR, offsetof(mp_options_t, log), 1, MP_LOG_PATH_MAX - 1,
      "a file path (no ':')"},
 };

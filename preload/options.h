@@ -33,6 +33,8 @@ typedef struct mp_options {
     uint32_t snapshot_ms;        /* heap counters snapshot period */
     int follow_fork;             /* 1: forked children record their own log */
     int follow_exec;             /* 1: exec'd programs keep the shim preloaded */
+    uint32_t sample;             /* sampled mode: mean bytes between samples;
+                                    0 = record every allocation */
     char log[MP_LOG_PATH_MAX];   /* log path ("" = memprof.<exe>.<pid>.mpz) */
 } mp_options_t;
 

@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -179,13 +181,28 @@ uint64_t mp_os_random64(void)
 
 void mp_os_write_all(int fd, const char *buf, size_t len)
 {
+    /* stderr may be a file under RLIMIT_FSIZE: a message of ours must never
+     * kill the host with SIGXFSZ. Block it for the write and take back the
+     * one the write raised; the message is simply lost. */
+    sigset_t xfsz, old;
+    sigemptyset(&xfsz);
+    sigaddset(&xfsz, SIGXFSZ);
+    pthread_sigmask(SIG_BLOCK, &xfsz, &old);
+    int saved = errno;
     while (len > 0) {
         ssize_t w = write(fd, buf, len);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w <= 0)
-            return;
+        if (w <= 0) {
+            if (w < 0 && errno == EFBIG) {
+                struct timespec zero = {0, 0};
+                sigtimedwait(&xfsz, NULL, &zero);
+            }
+            break;
+        }
         buf += w;
         len -= (size_t)w;
     }
+    errno = saved;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }

@@ -29,6 +29,7 @@ extern void __libc_free(void *);
 extern void *__libc_realloc(void *, size_t);
 
 uint64_t mp_heap_key;
+mp_sampled_free_fn mp_sampled_free_hook;
 
 static int heap_state;               /* 0 new, 1 initialising, 2 ready (atomic) */
 static uintptr_t brk_start;          /* libc heap start, for foreign frees */
@@ -299,6 +300,11 @@ static void free_slow(void *ptr)
         return;
     }
     case 2:
+        if (s->sampled) {
+            mp_sampled_free_fn hook = __atomic_load_n(&mp_sampled_free_hook, __ATOMIC_ACQUIRE);
+            if (hook)
+                hook(ptr);
+        }
         free_large(s);
         return;
     case 3:

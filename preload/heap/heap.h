@@ -84,7 +84,7 @@ void mp_heap_fork_prepare(void);
 void mp_heap_fork_parent(void);
 void mp_heap_fork_child(void);
 
-static inline void *mp_heap_malloc(size_t size)
+static inline __attribute__((always_inline)) void *mp_heap_malloc(size_t size)
 {
     mp_tcache_t *tc = mp_tc;
     if (MP_LIKELY(size <= MP_MAX_SMALL && tc)) {
@@ -101,7 +101,7 @@ static inline void *mp_heap_malloc(size_t size)
     return mp_heap_malloc_slow(size);
 }
 
-static inline void mp_heap_free(void *ptr)
+static inline __attribute__((always_inline)) void mp_heap_free(void *ptr)
 {
     uintptr_t a = (uintptr_t)ptr;
     uint32_t info = mp_pagemap_info(a); /* 0 for NULL and non-small pages */

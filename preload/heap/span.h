@@ -66,6 +66,12 @@ enum { MP_SPAN_EV_TAKE = 1, MP_SPAN_EV_RETURN = 2, MP_SPAN_EV_RELEASE = 3,
             h_((op), (cls), (pages), (addr));                                 \
     } while (0)
 
+/* Sampled mode: called by free for a sampled block before it goes back
+ * (the recorder's FREE event). NULL unless recording sampled. The free
+ * fast path never sees a sampled block (its page has no class info). */
+typedef void (*mp_sampled_free_fn)(void *p);
+extern mp_sampled_free_fn mp_sampled_free_hook;
+
 static inline uintptr_t mp_span_end(const mp_span_t *s)
 {
     return s->start + ((uintptr_t)s->npages << 13);

@@ -133,7 +133,7 @@ MP_EXPORT sighandler_t signal(int sig, sighandler_t handler)
 
 static void stop_before_exit(int status)
 {
-    if (mp_rec_on)
+    if (mp_rec_on && mp_writer_owns_process())
         mp_recorder_stop(MP_END_EXIT, status);
 }
 
@@ -151,57 +151,90 @@ MP_EXPORT void _Exit(int status)
 
 /* ---- exec ---- */
 
-/* envp without libmemprof.so in LD_PRELOAD (follow_exec=0). The new array
- * and the rewritten LD_PRELOAD live on the caller's stack. */
-static char *const *filtered_env(char *const *envp, char **out, size_t cap, char *pre,
-                                 size_t precap)
+/* The environment an exec'd program gets (built on the caller's stack):
+ *  - follow_exec=0: libmemprof.so taken out of LD_PRELOAD, so the new
+ *    program runs without memprof at all;
+ *  - a forked child that does not record (follow_fork=0): ":mode=off"
+ *    appended to MEMPROF_OPTIONS (the later key wins), so what it execs
+ *    keeps memprof's heap but records nothing either;
+ *  - otherwise envp itself. */
+static char *const *exec_env(char *const *envp, char **out, size_t cap, char *buf, size_t bufcap)
 {
-    size_t n = 0;
-    for (char *const *e = envp; e && *e && n + 1 < cap; e++) {
-        if (strncmp(*e, "LD_PRELOAD=", 11) != 0) {
-            out[n++] = *e;
-            continue;
-        }
-        /* Keep every entry but ours. */
-        size_t len = mp_fmt(pre, precap, "LD_PRELOAD=");
-        const char *s = *e + 11;
-        while (*s) {
-            const char *end = s + strcspn(s, ": ");
-            size_t l = (size_t)(end - s);
-            int mine = l >= 13 && memcmp(end - 13, "libmemprof.so", 13) == 0;
-            if (!mine && l && len + l + 2 < precap) {
-                if (pre[len - 1] != '=')
-                    pre[len++] = ':';
-                memcpy(pre + len, s, l);
-                len += l;
+    int drop = !mp_options.follow_exec, quiet = !drop && mp_rec_child_off;
+    if (!drop && !quiet)
+        return envp;
+    size_t n = 0, used = 0;
+    int had_options = 0;
+    for (char *const *e = envp; e && *e && n + 2 < cap; e++) {
+        if (drop && strncmp(*e, "LD_PRELOAD=", 11) == 0) {
+            /* Keep every entry but ours. */
+            char *pre = buf + used;
+            size_t room = bufcap - used, len = mp_fmt(pre, room, "LD_PRELOAD=");
+            const char *s = *e + 11;
+            while (*s) {
+                const char *end = s + strcspn(s, ": ");
+                size_t l = (size_t)(end - s);
+                int mine = l >= 13 && memcmp(end - 13, "libmemprof.so", 13) == 0;
+                if (!mine && l && len + l + 2 < room) {
+                    if (pre[len - 1] != '=')
+                        pre[len++] = ':';
+                    memcpy(pre + len, s, l);
+                    len += l;
+                }
+                s = *end ? end + 1 : end;
             }
-            s = *end ? end + 1 : end;
+            pre[len] = 0;
+            used += len + 1;
+            out[n++] = pre;
+        } else if (quiet && strncmp(*e, "MEMPROF_OPTIONS=", 16) == 0) {
+            char *o = buf + used;
+            size_t len = mp_fmt(o, bufcap - used, "%s:mode=off", *e);
+            used += len + 1;
+            out[n++] = o;
+            had_options = 1;
+        } else {
+            out[n++] = *e;
         }
-        pre[len] = 0;
-        out[n++] = pre;
     }
+    if (quiet && !had_options)
+        out[n++] = (char *)"MEMPROF_OPTIONS=mode=off";
     out[n] = NULL;
     return out;
 }
 
-static void before_exec(void)
+/* Before an exec: END (reason exec) and the log closed; if the exec fails
+ * the program goes on, and so does recording, in a new log. */
+static int before_exec(void)
 {
-    if (mp_rec_on)
-        mp_writer_sync(2000);
+    /* A vfork child shares the parent's memory: it must not stop the
+     * parent's recorder. */
+    if (!mp_rec_on || !mp_writer_owns_process())
+        return 0;
+    mp_recorder_stop(MP_END_EXEC, 0);
+    return 1;
+}
+
+static void after_failed_exec(int stopped)
+{
+    if (!stopped)
+        return;
+    int saved = errno;
+    mp_recorder_restart();
+    errno = saved;
 }
 
 #define ENV_FOR_EXEC(envp)                                                        \
     char *env_arr_[4096];                                                        \
-    char pre_buf_[8192];                                                         \
-    char *const *env_ = mp_options.follow_exec                                   \
-                            ? (envp)                                             \
-                            : filtered_env((envp), env_arr_, 4096, pre_buf_, sizeof pre_buf_)
+    char env_buf_[16384];                                                        \
+    char *const *env_ = exec_env((envp), env_arr_, 4096, env_buf_, sizeof env_buf_)
 
 MP_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-    before_exec();
+    int stopped = before_exec();
     ENV_FOR_EXEC(envp);
-    return (int)syscall(SYS_execve, path, argv, env_);
+    int rc = (int)syscall(SYS_execve, path, argv, env_);
+    after_failed_exec(stopped);
+    return rc;
 }
 
 MP_EXPORT int execv(const char *path, char *const argv[])
@@ -216,13 +249,15 @@ MP_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
     static int (*real)(const char *, char *const[], char *const[]);
     if (!real)
         *(void **)&real = dlsym(RTLD_NEXT, "execvpe");
-    before_exec();
-    ENV_FOR_EXEC(envp);
     if (!real) {
         errno = ENOSYS;
         return -1;
     }
-    return real(file, argv, env_);
+    int stopped = before_exec();
+    ENV_FOR_EXEC(envp);
+    int rc = real(file, argv, env_);
+    after_failed_exec(stopped);
+    return rc;
 }
 
 MP_EXPORT int execvp(const char *file, char *const argv[])

@@ -7,6 +7,7 @@
 #include "options.h"
 #include "os.h"
 #include "process_hooks.h"
+#include "sampler.h"
 #include "span.h"
 #include "stack_table.h"
 #include "tbuf.h"
@@ -20,8 +21,11 @@
 #include <string.h>
 
 int mp_rec_on;
+int mp_rec_sampling;
+int mp_rec_child_off;
 
 static __thread int in_rec __attribute__((tls_model("initial-exec")));
+__thread mp_sampler_t mp_rec_tl_sampler __attribute__((tls_model("initial-exec")));
 static uintptr_t self_lo, self_hi;  /* the shim's own code, trimmed from stacks */
 static uint64_t n_lost;             /* atomic adds (a rare path) */
 
@@ -51,15 +55,18 @@ int mp_recorder_start(void)
     int rc = mp_stack_init();
     if (rc == 0)
         rc = mp_unwind_init();
+    if (rc != 0)
+        mp_diag("recording is off (cannot prepare stack capture: %s); the program runs on "
+                "memprof's heap unrecorded", mp_strerror(rc));
     dl_iterate_phdr(find_self, (void *)(uintptr_t)&mp_recorder_start);
     if (rc == 0)
-        rc = mp_writer_start();
-    if (rc != 0)
-        mp_diag("recording is off (%s); the program runs on memprof's heap unrecorded",
-                mp_strerror(rc));
-    else {
+        rc = mp_writer_start(); /* says itself what went wrong */
+    if (rc == 0) {
+        mp_rec_sampling = mp_options.sample > 0;
         __atomic_store_n(&mp_rec_on, 1, __ATOMIC_RELEASE);
         __atomic_store_n(&mp_span_hook, rec_span, __ATOMIC_RELEASE);
+        if (mp_rec_sampling)
+            __atomic_store_n(&mp_sampled_free_hook, mp_rec_free, __ATOMIC_RELEASE);
         mp_hooks_install();
         mp_hooks_check_allocators();
     }
@@ -72,8 +79,21 @@ void mp_recorder_stop(int reason, int detail)
     if (!__atomic_exchange_n(&mp_rec_on, 0, __ATOMIC_ACQ_REL))
         return;
     __atomic_store_n(&mp_span_hook, NULL, __ATOMIC_RELEASE);
+    __atomic_store_n(&mp_sampled_free_hook, NULL, __ATOMIC_RELEASE);
     in_rec = 1;
     mp_writer_stop(reason, detail);
+    in_rec = 0;
+}
+
+void mp_recorder_restart(void)
+{
+    in_rec = 1;
+    if (mp_writer_start() == 0) {
+        __atomic_store_n(&mp_rec_on, 1, __ATOMIC_RELEASE);
+        __atomic_store_n(&mp_span_hook, rec_span, __ATOMIC_RELEASE);
+        if (mp_rec_sampling)
+            __atomic_store_n(&mp_sampled_free_hook, mp_rec_free, __ATOMIC_RELEASE);
+    }
     in_rec = 0;
 }
 
@@ -92,7 +112,7 @@ static uint32_t capture(void)
     return mp_stack_intern(frames + skip, (uint32_t)n);
 }
 
-static void emit(int kind, void *a, void *a2, size_t size, uint32_t stack)
+static void emit(int kind, void *a, void *a2, size_t size, uint32_t stack, uint64_t weight)
 {
     mp_tbuf_t *b = mp_tbuf_get();
     if (!b) {
@@ -105,6 +125,8 @@ static void emit(int kind, void *a, void *a2, size_t size, uint32_t stack)
         rc = mp_enc_ev_alloc(&b->enc, &b->batch, ts, (uintptr_t)a, size, stack);
     else if (kind == MP_EV_FREE)
         rc = mp_enc_ev_free(&b->enc, &b->batch, ts, (uintptr_t)a);
+    else if (kind == MP_EV_SAMPLE)
+        rc = mp_enc_ev_sample(&b->enc, &b->batch, ts, (uintptr_t)a, size, stack, weight);
     else
         rc = mp_enc_ev_realloc(&b->enc, &b->batch, ts, (uintptr_t)a, (uintptr_t)a2, size, stack);
     if (rc == 0)
@@ -135,7 +157,7 @@ void mp_rec_alloc(void *p, size_t size)
     if (in_rec)
         return;
     in_rec = 1;
-    emit(MP_EV_ALLOC, p, NULL, size, capture());
+    emit(MP_EV_ALLOC, p, NULL, size, capture(), 0);
     in_rec = 0;
 }
 
@@ -144,7 +166,7 @@ void mp_rec_free(void *p)
     if (in_rec)
         return;
     in_rec = 1;
-    emit(MP_EV_FREE, p, NULL, 0, 0);
+    emit(MP_EV_FREE, p, NULL, 0, 0, 0);
     in_rec = 0;
 }
 
@@ -153,6 +175,23 @@ void mp_rec_realloc(void *old, void *new_block, size_t size)
     if (in_rec)
         return;
     in_rec = 1;
-    emit(MP_EV_REALLOC, old, new_block, size, capture());
+    emit(MP_EV_REALLOC, old, new_block, size, capture(), 0);
+    in_rec = 0;
+}
+
+uint64_t mp_rec_sample_take(size_t size)
+{
+    if (mp_rec_tl_sampler.mean == 0) /* this thread's first allocation */
+        mp_sampler_init(&mp_rec_tl_sampler, mp_options.sample,
+                         mp_os_random64() ^ (uint64_t)(uintptr_t)&mp_rec_tl_sampler);
+    return mp_sampler_take(&mp_rec_tl_sampler, size);
+}
+
+void mp_rec_sample(void *p, size_t size, uint64_t weight)
+{
+    if (in_rec)
+        return;
+    in_rec = 1;
+    emit(MP_EV_SAMPLE, p, NULL, size, capture(), weight);
     in_rec = 0;
 }

@@ -23,8 +23,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sampler.h"
+
 /* Non-zero while recording; read on every malloc and free. */
 extern int mp_rec_on;
+/* Non-zero in sampled mode (mp_options.sample > 0). */
+extern int mp_rec_sampling;
 
 /* Starts recording (writer thread, log file, module table). Returns 0 or a
  * negative code; on failure the shim stays the allocator, records nothing,
@@ -34,7 +38,24 @@ int mp_recorder_start(void);
 /* Flushes everything and writes END. reason/detail as format.md's END. */
 void mp_recorder_stop(int reason, int detail);
 
+/* After a failed exec: record again, into a new log. */
+void mp_recorder_restart(void);
+
+/* 1 in a forked child that records nothing because of follow_fork=0. */
+extern int mp_rec_child_off;
+
 void mp_rec_alloc(void *p, size_t size);
+
+/* The calling thread's sampler (sampled mode), read inline by malloc: an
+ * allocation that does not reach the next sample point costs a compare and
+ * a subtraction. mean == 0 until the thread's first mp_rec_sample_take. */
+extern __thread mp_sampler_t mp_rec_tl_sampler __attribute__((tls_model("initial-exec")));
+
+/* Sampled mode: whether an allocation of size bytes is to be sampled
+ * (0: no; else its weight in bytes). The caller then allocates it with
+ * mp_heap_alloc_sampled and records it with mp_rec_sample. */
+uint64_t mp_rec_sample_take(size_t size);
+void mp_rec_sample(void *p, size_t size, uint64_t weight);
 void mp_rec_free(void *p);
 void mp_rec_realloc(void *old, void *new_block, size_t size);
 

@@ -55,7 +55,7 @@ static struct {
     pthread_t thread;
     int running;
     int stopping;
-    char path[MP_LOG_PATH_MAX + 32];
+    char path[2 * MP_LOG_PATH_MAX + 64];
 } W;
 
 static int wake_seq; /* futex word */
@@ -82,11 +82,18 @@ static int open_log(void)
         const char *base = strrchr(W.path, '/');
         mp_fmt(exe, sizeof exe, "%s", base ? base + 1 : W.path);
     }
-    char base[MP_LOG_PATH_MAX + 16];
+    char name[MP_LOG_PATH_MAX + 16], base[2 * MP_LOG_PATH_MAX + 32], cwd[MP_LOG_PATH_MAX];
     if (mp_options.log[0])
-        mp_fmt(base, sizeof base, "%s", mp_options.log);
+        mp_fmt(name, sizeof name, "%s", mp_options.log);
     else
-        mp_fmt(base, sizeof base, "memprof.%s.%d.mpz", exe, (int)getpid());
+        mp_fmt(name, sizeof name, "memprof.%s.%d.mpz", exe, (int)getpid());
+    /* Made absolute now, so that forked children (named after this log)
+     * find its directory wherever they chdir to. getcwd with a buffer does
+     * not allocate. */
+    if (name[0] != '/' && getcwd(cwd, sizeof cwd))
+        mp_fmt(base, sizeof base, "%s/%s", cwd, name);
+    else
+        mp_fmt(base, sizeof base, "%s", name);
     for (int k = 0; k < 100; k++) {
         if (k == 0)
             mp_fmt(W.path, sizeof W.path, "%s", base);
@@ -116,20 +123,35 @@ static void fail_write(int err)
             err);
 }
 
+/* Writing past RLIMIT_FSIZE raises SIGXFSZ, whose default action kills the
+ * process. The writer thread blocks every signal; the other threads that
+ * write (the first chunk at start, the last one at exit or exec) block
+ * SIGXFSZ around the write and take back the one it raised, so the write
+ * just fails with EFBIG and recording stops, the program unharmed. */
 static void write_all(const void *p, size_t n)
 {
+    sigset_t xfsz, old;
+    sigemptyset(&xfsz);
+    sigaddset(&xfsz, SIGXFSZ);
+    pthread_sigmask(SIG_BLOCK, &xfsz, &old);
     const char *c = p;
     while (n > 0 && !W.failed) {
         ssize_t w = write(W.fd, c, n);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            fail_write(w < 0 ? errno : ENOSPC);
-            return;
+            int err = w < 0 ? errno : ENOSPC;
+            if (err == EFBIG) {
+                struct timespec zero = {0, 0};
+                sigtimedwait(&xfsz, NULL, &zero);
+            }
+            fail_write(err);
+            break;
         }
         c += w;
         n -= (size_t)w;
     }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void flush_chunk(void)
@@ -378,7 +400,17 @@ void mp_writer_crash(int sig)
     if (!__atomic_compare_exchange_n(&crash_sig, &expect, sig, 0, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE))
         return; /* another thread is already flushing */
+    /* The process is dying: stop recording first, so that the last sweep
+     * sees a frozen picture. Otherwise a thread drained early could record
+     * an allocation whose free, by a thread drained later, would reach the
+     * log without it. */
+    __atomic_store_n(&mp_rec_on, 0, __ATOMIC_RELEASE);
     mp_writer_sync(2000);
+}
+
+int mp_writer_owns_process(void)
+{
+    return W.fd > 0 && getpid() == writer_pid;
 }
 
 int mp_writer_is_writer_thread(void)
@@ -452,8 +484,8 @@ static void write_head(void)
     p.start_mono_ns = mp_os_now_ns() - mp_tbuf_now();
     p.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
     p.heap_page_size = MP_PAGE_SIZE;
-    p.mode = MP_MODE_FULL;
-    p.sample_interval = 0;
+    p.mode = mp_options.sample ? MP_MODE_SAMPLED : MP_MODE_FULL;
+    p.sample_interval = mp_options.sample;
     p.max_depth = mp_options.depth;
     p.exe.ptr = exe;
     p.exe.len = strlen(exe);
@@ -551,9 +583,12 @@ void mp_writer_after_fork_child(void)
     W.fd = -1;
     if (!mp_options.follow_fork) {
         __atomic_store_n(&mp_rec_on, 0, __ATOMIC_RELEASE);
+        mp_rec_child_off = 1;
         return;
     }
-    mp_options.log[0] = 0; /* the child's log is named after its own pid */
+    /* The child's log is named after the parent's: <parent log>.<pid>
+     * (the parent's name is taken, so open_log adds the pid). */
+    mp_fmt(mp_options.log, sizeof mp_options.log, "%s", W.path);
     if (mp_writer_start() != 0)
         __atomic_store_n(&mp_rec_on, 0, __ATOMIC_RELEASE);
 }

@@ -39,6 +39,10 @@ int mp_writer_sync(unsigned timeout_ms);
  * to 2 s. Async-signal-safe; only the first caller does anything. */
 void mp_writer_crash(int sig);
 
+/* 1 when this process owns the open log (0 in a vfork child, which shares
+ * the parent's memory but must not touch its log). */
+int mp_writer_owns_process(void);
+
 /* 1 when called on the writer thread. */
 int mp_writer_is_writer_thread(void);
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The other logs of a run: a forked child writes its own log, which memprof
-# run lists after the summary; --no-follow-fork: no child log; a program
-# started by exec has its own log too (<log>.<pid>), listed as such; logs
-# that were there before the run are not listed.
+# The other logs of a run: a forked child writes its own log, named after
+# its parent's (<log>.<pid>, next to it), which memprof run lists after the
+# summary; --no-follow-fork: no child log; a program started by exec has its
+# own log too (<log>.<pid> with the same pid), listed as such; logs that
+# were there before the run are not listed.
 source "$(dirname "$0")/lib.sh"
 
 # A subshell that runs builtins only: bash forks and does not exec.
@@ -17,12 +18,12 @@ expect_status 0
 child=$(sed -n 's/^child //p' "$TMP/out")
 parent=$(sed -n 's/^parent //p' "$TMP/out")
 [ -f "memprof.bash.$parent.mpz" ] || fail "no log for the program"
-[ -f "memprof.bash.$child.mpz" ] || fail "no log for the forked child $child"
-expect_err_line "memprof: and 1 more log from a child process: memprof.bash.$child.mpz"
-"$MEMPROF" dump "memprof.bash.$child.mpz" >"$TMP/dump" || fail "the child's log does not decode"
+[ -f "memprof.bash.$parent.mpz.$child" ] || fail "no log for the forked child $child: $(ls)"
+expect_err_line "memprof: and 1 more log from a child process: memprof.bash.$parent.mpz.$child"
+"$MEMPROF" dump "memprof.bash.$parent.mpz.$child" >"$TMP/dump" || fail "the child's log does not decode"
 grep -q "^PROCESS pid=$child ppid=$parent " "$TMP/dump" || fail "the child's log is not the child's"
 # The program's own log is not listed again.
-[ "$(grep -c "memprof.bash.$parent.mpz" "$TMP/err")" = 2 ] ||
+[ "$(grep -c "memprof.bash.$parent.mpz\( \|:\|\$\)" "$TMP/err")" = 2 ] ||
     fail "the program's log should appear in the summary and the read line only"
 cd "$TMP"
 
@@ -36,15 +37,15 @@ parent=$(sed -n 's/^parent //p' "$TMP/out")
 expect_err_lacks "more log"
 cd "$TMP"
 
-# With -o elsewhere, a forked child still writes in the current directory,
-# and is found there.
+# With -o elsewhere, a forked child writes next to that log, and is found
+# there.
 mkdir c c/logs
 cd c
 mp run -o logs/main.mpz -- bash -c "$sub"
 expect_status 0
 child=$(sed -n 's/^child //p' "$TMP/out")
 expect_err_has "memprof: log logs/main.mpz: "
-expect_err_line "memprof: and 1 more log from a child process: memprof.bash.$child.mpz"
+expect_err_line "memprof: and 1 more log from a child process: logs/main.mpz.$child"
 cd "$TMP"
 
 # Many children: five are named, the rest counted.
@@ -52,8 +53,8 @@ mkdir d
 cd d
 mp run -o main.mpz -- bash -c 'for i in 1 2 3 4 5 6 7; do ( y=$i ); done'
 expect_status 0
-[ "$(ls memprof.bash.*.mpz | wc -l)" = 7 ] || fail "expected 7 child logs, have: $(ls)"
-grep -Eq '^memprof: and 7 more logs from child processes: (memprof\.bash\.[0-9]+\.mpz, ){5}\.\.\. \(2 more\)$' "$TMP/err" ||
+[ "$(ls main.mpz.* | wc -l)" = 7 ] || fail "expected 7 child logs, have: $(ls)"
+grep -Eq '^memprof: and 7 more logs from child processes: (main\.mpz\.[0-9]+, ){5}\.\.\. \(2 more\)$' "$TMP/err" ||
     fail "the list of 7 child logs is not 5 names and '... (2 more)'"
 cd "$TMP"
 
