@@ -250,9 +250,13 @@ run_one() {
     t0=$EPOCHREALTIME
     # The subshell reaps the program, so bash's own "Segmentation fault"
     # job message goes to /dev/null; the report below says it instead.
-    rc=$( { "$TIME" -o "$tm" -f "time rc=%x user_s=%U sys_s=%S tree_maxrss_kb=%M" \
+    # bash's time keyword gives user and sys CPU time of every process of the
+    # run to the millisecond (time(1) rounds to 10 ms); time(1) gives the
+    # largest RSS of the tree, the fallback when rss_hwm.so reported nothing.
+    local TIMEFORMAT="time user_s=%3U sys_s=%3S"
+    rc=$( { { time "$TIME" -o "$tm.tree" -f "tree_maxrss_kb=%M" \
         timeout "$to" env "${wenv[@]}" "${envs[@]}" BENCH_RSS_OUT="$rss" "${pre[@]}" "${argv[@]}" \
-        <"$in" >"$out" 2>"$err"; echo $?; } 2>/dev/null)
+        <"$in" >"$out" 2>"$err"; } 2>"$tm"; echo $?; } 2>/dev/null)
     t1=$EPOCHREALTIME
     local wall
     wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
@@ -287,7 +291,7 @@ run_one() {
     prog=$(basename "${argv[0]}")
     hwm=$(awk -v p="$prog" '$1 == "rss" && $3 == "name=" p { sub("hwm_kb=", "", $4); print $4; exit }' "$rss" 2>/dev/null)
     interp=$(awk '$1 == "rss" && $3 == "name=heaptrack_interpret" { sub("hwm_kb=", "", $4); print $4; exit }' "$rss" 2>/dev/null)
-    tree=$(awk '/^time / { for (i = 2; i <= NF; i++) if ($i ~ /^tree_maxrss_kb=/) print substr($i, 16) }' "$tm" 2>/dev/null)
+    tree=$(grep -o 'tree_maxrss_kb=[0-9]*' "$tm.tree" 2>/dev/null | tail -1 | cut -d= -f2)
     case $t in
     full | sampled) logsz=$(stat -c %s "$log.mpz") ;;
     heaptrack) logsz=$(stat -c %s "$log.zst") ;;
@@ -363,6 +367,8 @@ done
 STAMP=$(date +%Y%m%d-%H%M)
 mkdir -p "$REPO/bench/results"
 OUT=$REPO/bench/results/record-$STAMP.txt
+n=2
+while [ -e "$OUT" ]; do OUT=$REPO/bench/results/record-$STAMP-$n.txt; n=$((n + 1)); done
 
 # fig W T KEY: the values of KEY over the rounds, one per line.
 fig() {
