@@ -36,6 +36,7 @@
 #include "options.h"
 #include "run_env.h"
 #include "run_log.h"
+#include "run_static.h"
 #include "shim_path.h"
 #include "spawn.h"
 
@@ -413,7 +414,7 @@ int mp_cmd_run(int argc, char **argv, int *exit_status)
     char shim[PATH_MAX];
     static mp_optbuf_t opts;
     char **command;
-    int err, mode_from_env;
+    int err, mode_from_env, is_static = 0;
 
     err = mp_opts_parse("run", run_opts, argc, argv, 1, on_option, &cfg, &parsed);
     if (err)
@@ -449,12 +450,16 @@ int mp_cmd_run(int argc, char **argv, int *exit_status)
         (err = mp_env_set_options(opts.text)) != 0)
         return err;
 
+    /* A static program never loads the shim: say so now, not by a missing
+     * log at the end (run_static.h). */
+    if (mode->records)
+        is_static = mp_run_static_warn(command[0]);
     mp_run_clock_start(&clock);
     err = mp_spawn(command, mode->records ? add_log_key : NULL, &log, &res);
     if (err)
         return err;
     mp_spawn_report(command, &res);
-    if (mode->records)
+    if (mode->records && !is_static)
         mp_run_log_report(&log, &res, &clock);
     mp_spawn_finish(&res, exit_status);
     return 0;
