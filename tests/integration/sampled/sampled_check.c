@@ -67,6 +67,8 @@ static fn_t fns[MAX_FN + 1]; /* fns[nfn] is "other" */
 static size_t nfn;
 static double interval;
 static int checks, failed;
+static int z_checks;       /* 6σ checks made */
+static double bern_sum;    /* the sum of their Bernstein bounds */
 
 static int load_truth(const char *path)
 {
@@ -283,10 +285,14 @@ static void judge(const fn_t *f, const char *what, double truth, double est, dou
     double z = sigma > 0 ? err / sigma : (err == 0 ? 0 : INFINITY);
     double z5 = sigma > 0 ? REL_MAX * truth / sigma : INFINITY;
     int strict = z5 >= Z_MAX;
+    double bern = bernstein(var, m, Z_MAX * sigma);
+
+    z_checks++;
+    bern_sum += bern;
 
     printf("%-13s %-6s %14.0f %16.1f %+8.3f%% %7.3f%% %+6.2f %6.2f  %-8s %9.2g %9.2g\n", f->name,
            what, truth, est, 100 * err / truth, 100 * sigma / truth, z, z5,
-           strict ? "5%,6σ" : "6σ", normal_tail(z5), bernstein(var, m, Z_MAX * sigma));
+           strict ? "5%,6σ" : "6σ", normal_tail(z5), bern);
     check(fabs(z) <= Z_MAX, "%s: estimated %s %.1f, truth %.0f: %.2f σ off (σ = %.1f)", f->name,
           what, est, truth, z, sigma);
     if (strict)
@@ -318,6 +324,9 @@ static void run_sampled(const mp_replay_t *r)
            "approximation; Bern(6σ) is the approximation-free bound); the 5%% checks are "
            "implied by their 6σ checks; P(>5%%) is the chance the estimate misses 5%%.\n",
            normal_tail(Z_MAX));
+    printf("confidence: the %d 6σ checks together fail by chance with probability %.2g "
+           "(normal approximation), at most %.2g (Bernstein)\n",
+           z_checks, z_checks * normal_tail(Z_MAX), bern_sum < 1 ? bern_sum : 1);
 }
 
 int main(int argc, char **argv)
