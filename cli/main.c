@@ -14,6 +14,7 @@
 #include "cli_error.h"
 #include "commands.h"
 #include "cmd_dump.h"
+#include "cmd_report.h"
 #include "cmd_run.h"
 
 #ifndef MP_VERSION
@@ -31,6 +32,8 @@ static int cmd_help(int argc, char **argv, int *exit_status);
 
 static const command_t commands[] = {
     { "run", mp_cmd_run, mp_cmd_run_help, "run a program with memprof's shim as its malloc" },
+    { "report", mp_cmd_report, mp_cmd_report_help,
+      "what a log says: leaks, peak, top stacks, size classes, findings" },
     { "dump", mp_cmd_dump, mp_cmd_dump_help, "print every record of a log as text" },
     { "help", cmd_help, NULL, "show this help, or a command's (memprof help run)" },
 };

@@ -1,0 +1,92 @@
+/*
+ * detect_leaks.c — the "leak" detector (findings.h): one finding per stack
+ * whose blocks are still live at the end of the log.
+ *
+ * The evidence says how many blocks and bytes, when they were allocated,
+ * and whether the same stack freed others (a stack that frees most of its
+ * blocks and forgets a few points at an error path; one that frees none, at
+ * a missing free or an owner that is never torn down). The allocation times
+ * are the stack's first and last allocation (replay.h keeps no per-block
+ * times after the end), so when the stack also freed blocks the sentence
+ * gives them as the range of all its allocations.
+ *
+ * Classifying leaks as definitely lost or still reachable (DESIGN.md) needs
+ * a scan of the heap at exit, which the log does not have yet; until it
+ * does, every block live at the end is a leak here.
+ *
+ * A partial log (no END: the process was killed, or the log is cut) stops
+ * before the program did, so its "leaks" are blocks live when the log
+ * stops; the evidence and advice say so. In sampled mode the figures are
+ * estimates (docs/sampling.md) and say so.
+ */
+#include "findings.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "human.h"
+
+/* "allocated at 0.12 s" or "allocated between 0.12 s and 1.80 s". */
+static void when(char *buf, size_t cap, const mp_replay_site_t *s)
+{
+    char a[MP_HUMAN_MAX], b[MP_HUMAN_MAX];
+
+    mp_human_secs(a, sizeof a, s->first_ts);
+    mp_human_secs(b, sizeof b, s->last_ts);
+    if (s->first_ts == s->last_ts || !strcmp(a, b))
+        snprintf(buf, cap, "at %s", a);
+    else
+        snprintf(buf, cap, "between %s and %s", a, b);
+}
+
+int mp_detect_leaks(mp_findings_t *f, const mp_replay_t *r)
+{
+    mp_replay_summary_t sum;
+    const mp_replay_process_t *p = mp_replay_process(r);
+    int sampled = p && p->mode == MP_MODE_SAMPLED;
+    int cut;
+
+    mp_replay_summary(r, &sum);
+    cut = !sum.have_end;
+    for (size_t i = 0; i < mp_replay_site_count(r); i++) {
+        const mp_replay_site_t *s = mp_replay_site(r, i);
+        char bytes[MP_HUMAN_MAX], range[96], blocks[64];
+        uint64_t nblocks, nallocs;
+        int rc;
+
+        if (!s || s->leaked_blocks == 0)
+            continue;
+        nblocks = sampled ? (uint64_t)llround(s->est_leaked_blocks) : s->leaked_blocks;
+        if (nblocks == 0)
+            nblocks = 1;
+        nallocs = sampled ? (uint64_t)llround(s->est_allocs) : s->allocs;
+        mp_human_bytes(bytes, sizeof bytes, s->leaked_bytes);
+        when(range, sizeof range, s);
+        snprintf(blocks, sizeof blocks, "%s%" PRIu64 " block%s", sampled ? "about " : "",
+                 nblocks, nblocks == 1 ? "" : "s");
+        if (s->frees == 0)
+            rc = mp_findings_add(
+                f, r, "leak", s->leaked_bytes, nblocks, i,
+                cut ? "the log ends before the process did, so these blocks may be freed "
+                      "later; if they are not, free them before exit"
+                    : "free these blocks before exit, or they are lost",
+                "%s, %s, allocated %s, %s%s", blocks, bytes, range,
+                cut ? "still live when the log ends" : "never freed",
+                sampled ? " (estimated from sampled allocations)" : "");
+        else
+            rc = mp_findings_add(
+                f, r, "leak", s->leaked_bytes, nblocks, i,
+                cut ? "the log ends before the process did, so these blocks may be freed "
+                      "later; if they are not, find the path that keeps them"
+                    : "this stack frees its other blocks: find the path on which these "
+                      "are not freed",
+                "%s, %s, %s, of %" PRIu64 " allocated here %s%s", blocks, bytes,
+                cut ? "still live when the log ends" : "never freed", nallocs, range,
+                sampled ? " (estimated from sampled allocations)" : "");
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
