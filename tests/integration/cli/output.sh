@@ -26,7 +26,7 @@ expect_out "hi"
 only_logs out.mpz
 [ "$(mode_of out.mpz)" = 600 ] || fail "out.mpz has mode $(mode_of out.mpz), want 600"
 expect_err_has "memprof: log out.mpz: "
-expect_err_line "memprof: read it with: $MEMPROF dump out.mpz"
+expect_err_line "memprof: read it with: $MEMPROF report out.mpz"
 rm out.mpz
 
 # The long form, a relative path in a subdirectory, an absolute path.
@@ -102,7 +102,7 @@ expect_err_has "the path is empty"
 # A file name that needs quoting in the command that reads it.
 mp run -o "my log.mpz" -- true
 expect_status 0
-expect_err_line "memprof: read it with: $MEMPROF dump 'my log.mpz'"
+expect_err_line "memprof: read it with: $MEMPROF report 'my log.mpz'"
 [ -f "my log.mpz" ] || fail "'my log.mpz' was not written"
 rm "my log.mpz"
 
@@ -116,7 +116,7 @@ pid=$(cat "$TMP/out")
 [ -f "memprof.bash.$pid.mpz" ] || fail "no memprof.bash.$pid.mpz in the current directory"
 [ "$(mode_of "memprof.bash.$pid.mpz")" = 600 ] || fail "the default log is not mode 600"
 expect_err_has "memprof: log memprof.bash.$pid.mpz: "
-expect_err_line "memprof: read it with: $MEMPROF dump memprof.bash.$pid.mpz"
+expect_err_line "memprof: read it with: $MEMPROF report memprof.bash.$pid.mpz"
 ln -s "$(type -P bash)" "my:sh"
 mp run -- "./my:sh" -c 'echo $$'
 expect_status 0

@@ -24,16 +24,16 @@ shown=$(sed -n 's/^memprof: log churn\.mpz: \([0-9.]*\) \(KiB\|MiB\),.*/\1 \2/p'
 want=$(awk -v s="$size" 'BEGIN { if (s < 1048576) printf "%.1f KiB", s / 1024; else printf "%.1f MiB", s / 1048576 }')
 [ "$shown" = "$want" ] || fail "the size shown is $shown, the file's is $want ($size bytes)"
 
-# The command it names reads the log (report does not exist yet: dump).
-expect_err_line "memprof: read it with: $MEMPROF dump churn.mpz"
-"$MEMPROF" dump churn.mpz >/dev/null || fail "'memprof dump churn.mpz' failed"
+# The command it names reads the log.
+expect_err_line "memprof: read it with: $MEMPROF report churn.mpz"
+"$MEMPROF" report churn.mpz >/dev/null || fail "'memprof report churn.mpz' failed"
 
 # memprof found on PATH is named as "memprof", so the line can be pasted.
 mkdir bin
 ln -s "$MEMPROF" bin/memprof
 PATH="$TMP/bin:$PATH" run_cmd memprof run -o path.mpz -- true
 expect_status 0
-expect_err_line "memprof: read it with: memprof dump path.mpz"
+expect_err_line "memprof: read it with: memprof report path.mpz"
 
 # Killed before the end: no END record; the BATCH events are counted, and
 # dump counts the same. The loop allocates; the sleep lets the writer
