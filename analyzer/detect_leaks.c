@@ -53,7 +53,8 @@ int mp_detect_leaks(mp_findings_t *f, const mp_replay_t *r)
     for (size_t i = 0; i < mp_replay_site_count(r); i++) {
         const mp_replay_site_t *s = mp_replay_site(r, i);
         char bytes[MP_HUMAN_MAX], range[96], blocks[64];
-        uint64_t nblocks, nallocs;
+        uint64_t nblocks, nallocs, own_frees;
+        char grown[64];
         int rc;
 
         if (!s || s->leaked_blocks == 0)
@@ -66,13 +67,24 @@ int mp_detect_leaks(mp_findings_t *f, const mp_replay_t *r)
         when(range, sizeof range, s);
         snprintf(blocks, sizeof blocks, "%s%" PRIu64 " block%s", sampled ? "about " : "",
                  nblocks, nblocks == 1 ? "" : "s");
-        if (s->frees == 0)
+        /* A REALLOC frees its old block at that block's site: a stack that
+         * grows its block with realloc "frees" as many blocks as it
+         * reallocated without ever calling free. Frees beyond that count
+         * as the stack's own (an estimate: replay.h does not tell them
+         * apart). */
+        own_frees = s->frees > s->reallocs ? s->frees - s->reallocs : 0;
+        if (s->reallocs)
+            snprintf(grown, sizeof grown, ", %" PRIu64 " of them by realloc", s->reallocs);
+        else
+            grown[0] = '\0';
+        if (own_frees == 0)
             rc = mp_findings_add(
                 f, r, "leak", s->leaked_bytes, nblocks, i,
                 cut ? "the log ends before the process did, so these blocks may be freed "
                       "later; if they are not, free them before exit"
                     : "free these blocks before exit, or they are lost",
-                "%s, %s, allocated %s, %s%s", blocks, bytes, range,
+                "%s, %s, allocated %s%s, %s%s", blocks, bytes, range,
+                s->reallocs ? " by realloc" : "",
                 cut ? "still live when the log ends" : "never freed",
                 sampled ? " (estimated from sampled allocations)" : "");
         else
@@ -82,8 +94,8 @@ int mp_detect_leaks(mp_findings_t *f, const mp_replay_t *r)
                       "later; if they are not, find the path that keeps them"
                     : "this stack frees its other blocks: find the path on which these "
                       "are not freed",
-                "%s, %s, %s, of %" PRIu64 " allocated here %s%s", blocks, bytes,
-                cut ? "still live when the log ends" : "never freed", nallocs, range,
+                "%s, %s, %s, of %" PRIu64 " allocated here %s%s%s", blocks, bytes,
+                cut ? "still live when the log ends" : "never freed", nallocs, range, grown,
                 sampled ? " (estimated from sampled allocations)" : "");
         if (rc)
             return rc;

@@ -31,6 +31,7 @@
 #define BOLD "\033[1m"
 #define RED "\033[31m"
 #define RESET "\033[0m"
+#define WIDTH 100 /* columns the text is laid out for */
 
 typedef struct text {
     FILE *out;
@@ -80,6 +81,45 @@ static void put_clean(FILE *out, const char *s)
 {
     for (; *s; s++)
         fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+}
+
+/* Prints first, then the formatted text cut into lines of at most WIDTH
+ * columns at spaces, each further line starting with rest. A word longer
+ * than a line gets a line of its own. Control characters show as '?'. */
+static void say(text_t *t, const char *first, const char *rest, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void say(text_t *t, const char *first, const char *rest, const char *fmt, ...)
+{
+    char buf[2048];
+    const char *p = buf;
+    size_t col = strlen(first);
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    fputs(first, t->out);
+    while (*p) {
+        size_t word = strcspn(p, " ");
+        int at_start = col == strlen(first) && p == buf;
+
+        if (!at_start && col + 1 + word > WIDTH) {
+            fputc('\n', t->out);
+            fputs(rest, t->out);
+            col = strlen(rest);
+        } else if (!at_start) {
+            fputc(' ', t->out);
+            col++;
+        }
+        for (size_t i = 0; i < word; i++)
+            fputc((unsigned char)p[i] < 0x20 || p[i] == 0x7f ? '?' : p[i], t->out);
+        col += word;
+        p += word;
+        while (*p == ' ')
+            p++;
+    }
+    fputc('\n', t->out);
 }
 
 static const char *base_name(const char *path)
@@ -261,26 +301,28 @@ static void header(text_t *t, const mp_report_t *rep)
 
     if (t->sum.partial) {
         if (t->sum.stop.code)
-            fprintf(t->out, "partial: the log ends at byte %" PRIu64 " (%s); figures cover "
-                            "what was recorded until then\n",
-                    t->sum.stop.offset, t->sum.stop.msg);
+            say(t, "partial: ", "  ",
+                "the log ends at byte %" PRIu64 " (%s); figures cover what was recorded until "
+                "then",
+                t->sum.stop.offset, t->sum.stop.msg);
         else
-            fprintf(t->out, "partial: the log ends at byte %" PRIu64 " without an END record "
-                            "(the process was killed, or is still running); figures cover "
-                            "what was recorded until then\n",
-                    t->sum.stop.offset);
+            say(t, "partial: ", "  ",
+                "the log ends at byte %" PRIu64 " without an END record (the process was "
+                "killed, or is still running); figures cover what was recorded until then",
+                t->sum.stop.offset);
     }
     if (t->sum.lost_events)
-        fprintf(t->out, "note: %" PRIu64 " event%s could not be recorded (LOST records): "
-                        "the figures miss them\n",
-                t->sum.lost_events, plural(t->sum.lost_events, "", "s"));
+        say(t, "note: ", "  ",
+            "%" PRIu64 " event%s could not be recorded (LOST records): the figures miss them",
+            t->sum.lost_events, plural(t->sum.lost_events, "", "s"));
     if (t->sum.alloc_of_live || t->sum.late_events || t->sum.clamped_events ||
         t->sum.undefined_stacks || t->sum.bad_class)
-        fprintf(t->out, "note: the log has anomalies (%" PRIu64 " allocations of live "
-                        "addresses, %" PRIu64 " late and %" PRIu64 " clamped events, %" PRIu64
-                        " undefined stacks, %" PRIu64 " bad classes); figures may be off\n",
-                t->sum.alloc_of_live, t->sum.late_events, t->sum.clamped_events,
-                t->sum.undefined_stacks, t->sum.bad_class);
+        say(t, "note: ", "  ",
+            "the log has anomalies (%" PRIu64 " allocations of live addresses, %" PRIu64
+            " late and %" PRIu64 " clamped events, %" PRIu64 " undefined stacks, %" PRIu64
+            " bad classes); figures may be off",
+            t->sum.alloc_of_live, t->sum.late_events, t->sum.clamped_events,
+            t->sum.undefined_stacks, t->sum.bad_class);
 }
 
 /* ---- Sections ---------------------------------------------------------- */
@@ -299,13 +341,16 @@ static void summary(text_t *t, const mp_report_t *rep)
     if (t->sum.reallocs)
         fprintf(t->out, " (%" PRIu64 " by realloc)", t->sum.reallocs);
     fputc('\n', t->out);
-    fprintf(t->out, "  frees            %" PRIu64 ", %s\n", t->sum.frees,
-            mp_human_bytes(b, sizeof b, t->sum.bytes_freed));
-    fprintf(t->out, "  temporary        %" PRIu64 " allocation%s freed before the next one\n",
-            t->sum.temporary, plural(t->sum.temporary, "", "s"));
-    fprintf(t->out, "  peak heap        %s in %" PRIu64 " block%s, at %s\n",
+    /* In sampled mode the replay estimates allocations and leaked blocks;
+     * every other count is a count of samples, and says so. */
+    fprintf(t->out, "  frees            %" PRIu64 "%s, %s\n", t->sum.frees,
+            t->sampled ? " sampled" : "", mp_human_bytes(b, sizeof b, t->sum.bytes_freed));
+    fprintf(t->out, "  temporary        %" PRIu64 "%s allocation%s freed before the next one\n",
+            t->sum.temporary, t->sampled ? " sampled" : "", plural(t->sum.temporary, "", "s"));
+    fprintf(t->out, "  peak heap        %s in %" PRIu64 "%s block%s, at %s\n",
             mp_human_bytes(b, sizeof b, t->sum.peak_bytes), t->sum.peak_blocks,
-            plural(t->sum.peak_blocks, "", "s"), secs(s, sizeof s, t->sum.peak_ts));
+            t->sampled ? " sampled" : "", plural(t->sum.peak_blocks, "", "s"),
+            secs(s, sizeof s, t->sum.peak_ts));
     if (f->have_rss)
         fprintf(t->out, "  RSS peak         %s, at %s\n",
                 mp_human_bytes(b, sizeof b, f->rss_peak), secs(s, sizeof s, f->rss_peak_ts));
@@ -340,7 +385,9 @@ static void findings(text_t *t, const mp_report_t *rep)
         fprintf(t->out, "  %zu. %s, ", i + 1, rf->f->kind);
         put_bytes(t, rf->f->bytes, leak);
         put_where(t, rf->stack);
-        fprintf(t->out, "\n     %s\n     what to do: %s\n", rf->f->evidence, rf->f->advice);
+        fputc('\n', t->out);
+        say(t, "     ", "     ", "%s", rf->f->evidence);
+        say(t, "     what to do: ", "       ", "%s", rf->f->advice);
     }
     if (shown < n)
         fprintf(t->out, "  ... %zu more finding%s (--top)\n", n - shown,
@@ -371,7 +418,8 @@ static void leaks(text_t *t, const mp_report_t *rep)
         fprintf(t->out, " in %s%" PRIu64 " block%s", t->sampled ? "~" : "", blocks,
                 plural(blocks, "", "s"));
         if (s->frees)
-            fprintf(t->out, " (of %" PRIu64 " allocated here)", s->allocs);
+            fprintf(t->out, " (of %s%" PRIu64 " allocated here)", t->sampled ? "~" : "",
+                    t->sampled ? (uint64_t)(s->est_allocs + 0.5) : s->allocs);
         fputc('\n', t->out);
         put_stack(t, l->v[i].stack);
     }
@@ -387,15 +435,16 @@ static void peak(text_t *t, const mp_report_t *rep)
         title(t, "Peak contributors: none (nothing was allocated)");
         return;
     }
-    title(t, "Peak contributors: %s in %" PRIu64 " block%s at %s",
+    title(t, "Peak contributors: %s in %" PRIu64 "%s block%s at %s",
           mp_human_bytes(b, sizeof b, t->sum.peak_bytes), t->sum.peak_blocks,
-          plural(t->sum.peak_blocks, "", "s"), secs(s, sizeof s, t->sum.peak_ts));
+          t->sampled ? " sampled" : "", plural(t->sum.peak_blocks, "", "s"),
+          secs(s, sizeof s, t->sum.peak_ts));
     for (size_t i = 0; i < l->n; i++) {
         const mp_replay_site_t *site = l->v[i].site;
 
-        fprintf(t->out, "  #%zu  %s in %" PRIu64 " block%s (%.1f%%)\n", i + 1,
+        fprintf(t->out, "  #%zu  %s in %" PRIu64 "%s block%s (%.1f%%)\n", i + 1,
                 mp_human_bytes(b, sizeof b, site->peak_bytes), site->peak_blocks,
-                plural(site->peak_blocks, "", "s"),
+                t->sampled ? " sampled" : "", plural(site->peak_blocks, "", "s"),
                 t->sum.peak_bytes ? 100.0 * (double)site->peak_bytes / (double)t->sum.peak_bytes
                                   : 0.0);
         put_stack(t, l->v[i].stack);
@@ -442,8 +491,9 @@ static void temporaries(text_t *t, const mp_report_t *rep)
     for (size_t i = 0; i < l->n; i++) {
         const mp_replay_site_t *s = l->v[i].site;
 
-        fprintf(t->out, "  #%zu  %" PRIu64 " temporary of %" PRIu64 " allocation%s\n", i + 1,
-                s->temporary, s->allocs, plural(s->allocs, "", "s"));
+        fprintf(t->out, "  #%zu  %" PRIu64 " temporary of %" PRIu64 "%s allocation%s\n", i + 1,
+                s->temporary, s->allocs, t->sampled ? " sampled" : "",
+                plural(s->allocs, "", "s"));
         put_stack(t, l->v[i].stack);
     }
     put_more(t, l);
@@ -459,7 +509,11 @@ static void classes(text_t *t)
         title(t, "Size classes: none in the log");
         return;
     }
-    title(t, "Size classes at the end%s", h->exact ? "" : " (estimated since the last snapshot)");
+    if (!h->have_snapshot)
+        title(t, "Size classes at the end (no snapshot: objects counted from allocations)");
+    else
+        title(t, "Size classes at the end%s",
+              h->exact ? "" : " (estimated since the last snapshot)");
     fputs("     class   live objects     live bytes       retained   retained/live\n", t->out);
     for (uint32_t i = 0; i < h->nclasses; i++) {
         const mp_replay_class_t *k = &h->classes[i];
@@ -470,7 +524,7 @@ static void classes(text_t *t)
         fprintf(t->out, "  %8" PRIu64 "   %12" PRIu64 "   %12s   %12s", k->size, k->live_objects,
                 mp_human_bytes(a, sizeof a, k->live_bytes),
                 mp_human_bytes(b, sizeof b, k->retained_bytes));
-        if (k->live_bytes)
+        if (k->live_bytes && k->retained_bytes)
             fprintf(t->out, "   %12.1fx\n", (double)k->retained_bytes / (double)k->live_bytes);
         else
             fprintf(t->out, "   %13s\n", "-");
@@ -497,9 +551,7 @@ static void warnings(text_t *t, const mp_report_t *rep)
         return;
     title(t, "Symbols");
     for (size_t i = 0; i < n; i++) {
-        fputs("  ", t->out);
-        put_clean(t->out, mp_report_warning(rep, i));
-        fputc('\n', t->out);
+        say(t, "  ", "    ", "%s", mp_report_warning(rep, i));
     }
 }
 
