@@ -117,7 +117,15 @@ static void facts(mp_report_t *rep)
         consider_rss(f, mp_replay_heap(rep->replay, i));
     consider_rss(f, mp_replay_heap_at_peak(rep->replay));
     consider_rss(f, mp_replay_heap_final(rep->replay));
-    f->alloc_count = rep->sampled ? (uint64_t)llround(sum.est_allocs) : sum.allocs;
+    for (size_t i = 0; i < mp_replay_site_count(rep->replay); i++) {
+        const mp_replay_site_t *s = mp_replay_site(rep->replay, i);
+        if (s) {
+            f->alloc_count += s->allocs;
+            f->free_count += s->frees;
+        }
+    }
+    if (rep->sampled)
+        f->alloc_count = (uint64_t)llround(sum.est_allocs);
     f->leaked_blocks =
         rep->sampled ? (uint64_t)llround(sum.est_leaked_blocks) : sum.leaked_blocks;
 }

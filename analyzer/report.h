@@ -96,8 +96,12 @@ typedef struct mp_report_facts {
                                 MP_REPLAY_HEAP_POINTS, the state at the peak
                                 and at the end), bytes */
     uint64_t rss_peak_ts;    /* when, ns */
-    uint64_t alloc_count;    /* allocations: in sampled mode the estimate
-                                (rounded), else the count */
+    uint64_t alloc_count;    /* blocks allocated, REALLOC's new blocks included
+                                (the sum of the sites' allocs); in sampled mode
+                                the estimate, rounded */
+    uint64_t free_count;     /* blocks freed, by FREE or as a REALLOC's old
+                                block (the sum of the sites' frees); sampled
+                                mode: sampled blocks */
     uint64_t leaked_blocks;  /* the same for blocks leaked */
 } mp_report_facts_t;
 

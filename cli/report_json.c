@@ -277,7 +277,7 @@ static void summary(json_t *j, const mp_report_t *rep, const mp_replay_summary_t
     if (sampled)
         k_u64(j, "samples", s->samples);
     k_u64(j, "reallocations", s->reallocs);
-    k_u64(j, "frees", s->frees);
+    k_u64(j, "frees", f->free_count);
     k_u64(j, "bytes_allocated", s->bytes_allocated);
     k_u64(j, "bytes_freed", s->bytes_freed);
     k_u64(j, "temporary_allocations", s->temporary);

@@ -343,7 +343,7 @@ static void summary(text_t *t, const mp_report_t *rep)
     fputc('\n', t->out);
     /* In sampled mode the replay estimates allocations and leaked blocks;
      * every other count is a count of samples, and says so. */
-    fprintf(t->out, "  frees            %" PRIu64 "%s, %s\n", t->sum.frees,
+    fprintf(t->out, "  frees            %" PRIu64 "%s, %s\n", f->free_count,
             t->sampled ? " sampled" : "", mp_human_bytes(b, sizeof b, t->sum.bytes_freed));
     fprintf(t->out, "  temporary        %" PRIu64 "%s allocation%s freed before the next one\n",
             t->sum.temporary, t->sampled ? " sampled" : "", plural(t->sum.temporary, "", "s"));
