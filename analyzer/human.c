@@ -30,7 +30,9 @@ const char *mp_human_secs(char *buf, size_t cap, uint64_t ns)
 {
     double s = (double)ns / 1e9;
 
-    if (s < 99.995)
+    if (s < 0.9995)
+        snprintf(buf, cap, "%.3f s", s);
+    else if (s < 99.995)
         snprintf(buf, cap, "%.2f s", s);
     else
         snprintf(buf, cap, "%.1f s", s);

@@ -19,8 +19,9 @@
  * as "1.0 MiB", never "1024.0 KiB"). Returns buf. */
 const char *mp_human_bytes(char *buf, size_t cap, uint64_t bytes);
 
-/* A time of the log, ns since the process started, in seconds: "0.00 s",
- * "0.12 s", "12.34 s", "754.2 s" (two decimals below 100 s, one above).
+/* A time of the log, ns since the process started, in seconds: "0.000 s",
+ * "0.120 s", "12.34 s", "754.2 s" (milliseconds below 1 s, two decimals
+ * below 100 s, one above).
  * Returns buf. */
 const char *mp_human_secs(char *buf, size_t cap, uint64_t ns);
 

@@ -277,17 +277,17 @@ static void header(text_t *t, const mp_report_t *rep)
         fputs(RESET, t->out);
     fputc('\n', t->out);
 
-    fputs("  command    ", t->out);
-    for (uint32_t i = 0; i < p->argc; i++) {
-        if (i)
-            fputc(' ', t->out);
-        put_clean(t->out, p->argv[i]);
+    {
+        char cmd[1024];
+        size_t n = 0;
+
+        cmd[0] = '\0';
+        for (uint32_t i = 0; i < p->argc && n < sizeof cmd - 1; i++)
+            n += (size_t)snprintf(cmd + n, sizeof cmd - n, "%s%s", i ? " " : "", p->argv[i]);
+        say(t, "  command    ", "             ", "%s", p->argc ? cmd : p->exe);
     }
-    if (!p->argc)
-        put_clean(t->out, p->exe);
-    fputs("\n  program    ", t->out);
-    put_clean(t->out, p->exe);
-    fprintf(t->out, "\n  parent     pid %" PRIu64 "\n", p->ppid);
+    say(t, "  program    ", "             ", "%s", p->exe);
+    fprintf(t->out, "  parent     pid %" PRIu64 "\n", p->ppid);
     fprintf(t->out, "  started    %s\n", mp_view_wall_time(when, sizeof when, p->start_real_ns));
     fputs("  log        ", t->out);
     put_clean(t->out, mp_report_path(rep));

@@ -228,7 +228,7 @@ static void findings_name_leaks_with_evidence_and_advice(void)
     CU_ASSERT_EQUAL(f->f->bytes, 2000);
     CU_ASSERT_EQUAL(f->f->blocks, 2);
     CU_ASSERT_EQUAL(f->f->stack_id, 1);
-    CU_ASSERT_STRING_EQUAL(f->f->evidence, "2 blocks, 2.0 KiB, allocated at 0.00 s, never freed");
+    CU_ASSERT_STRING_EQUAL(f->f->evidence, "2 blocks, 2.0 KiB, allocated at 0.000 s, never freed");
     CU_ASSERT_STRING_EQUAL(f->f->advice, "free these blocks before exit, or they are lost");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f->stack);
     CU_ASSERT_EQUAL(f->stack->nframes, 2);
@@ -237,7 +237,7 @@ static void findings_name_leaks_with_evidence_and_advice(void)
     CU_ASSERT_EQUAL(f->f->stack_id, 5);
     CU_ASSERT_EQUAL(f->f->blocks, 1);
     CU_ASSERT_STRING_EQUAL(f->f->evidence,
-                           "1 block, 100 B, never freed, of 4 allocated here at 0.00 s");
+                           "1 block, 100 B, never freed, of 4 allocated here at 0.000 s");
     CU_ASSERT_PTR_NOT_NULL(strstr(f->f->advice, "find the path"));
     CU_ASSERT_EQUAL(mp_report_finding(rep, 2)->f->stack_id, 2);
     mp_report_free(rep);
@@ -517,7 +517,9 @@ static void human_units(void)
     CU_ASSERT_STRING_EQUAL(mp_human_bytes(b, sizeof b, 1048576), "1.0 MiB");
     CU_ASSERT_STRING_EQUAL(mp_human_bytes(b, sizeof b, 3ull << 30), "3.0 GiB");
     CU_ASSERT_STRING_EQUAL(mp_human_bytes(b, sizeof b, UINT64_MAX), "16.0 EiB");
-    CU_ASSERT_STRING_EQUAL(mp_human_secs(b, sizeof b, 0), "0.00 s");
+    CU_ASSERT_STRING_EQUAL(mp_human_secs(b, sizeof b, 0), "0.000 s");
+    CU_ASSERT_STRING_EQUAL(mp_human_secs(b, sizeof b, 5400000), "0.005 s");
+    CU_ASSERT_STRING_EQUAL(mp_human_secs(b, sizeof b, 999600000), "1.00 s");
     CU_ASSERT_STRING_EQUAL(mp_human_secs(b, sizeof b, 1234567890), "1.23 s");
     CU_ASSERT_STRING_EQUAL(mp_human_secs(b, sizeof b, 754200000000ull), "754.2 s");
 }
