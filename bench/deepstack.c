@@ -21,10 +21,10 @@
  * next. Each f has four distinct call instructions (one per callee), so
  * the return addresses differ and every (path, depth) is a distinct stack
  * as an unwinder sees it: up to NSITES stacks for malloc and as many for
- * realloc (fewer where two shallow sites draw the same path), times the
- * thread start frames. A compiler barrier after each call keeps -O2 from
- * turning the calls into jumps (sibling-call optimisation would fold the
- * chain into one frame).
+ * realloc, fewer where two shallow sites draw the same path (memprof's log
+ * holds about 580, 9..19 frames with the start frames). A compiler barrier
+ * after each call keeps -O2 from turning the calls into jumps (sibling-call
+ * optimisation would fold the chain into one frame).
  *
  * Each site allocates a few sizes (a base size drawn once, skewed small,
  * bench_rng_size, plus 0, 16, 32 or 48 bytes: 16..4096 in all), as a call
