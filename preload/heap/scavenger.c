@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "scavenger.h"
 #include "diag.h"
+#include "internal.h"
 #include "options.h"
 #include "pageheap.h"
 
@@ -46,6 +47,10 @@ void mp_scavenger_poke(void)
         return;
     pthread_attr_t attr;
     pthread_t t;
+    /* glibc allocates the new thread's DTV through us: it is the shim's
+     * memory, not the program's, so it must not be recorded. */
+    int was = mp_internal;
+    mp_internal = 1;
     int ok = pthread_attr_init(&attr) == 0;
     if (ok) {
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -53,6 +58,7 @@ void mp_scavenger_poke(void)
         ok = pthread_create(&t, &attr, scavenger_main, NULL) == 0;
         pthread_attr_destroy(&attr);
     }
+    mp_internal = was;
     if (!ok) {
         __atomic_store_n(&started, 2, __ATOMIC_RELAXED);
         if (mp_options.verbose)

@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "recorder.h"
+#include "internal.h"
 #include "diag.h"
 #include "options.h"
 #include "os.h"
@@ -24,7 +25,7 @@ int mp_rec_on;
 int mp_rec_sampling;
 int mp_rec_child_off;
 
-static __thread int in_rec __attribute__((tls_model("initial-exec")));
+__thread int mp_internal __attribute__((tls_model("initial-exec")));
 __thread mp_sampler_t mp_rec_tl_sampler __attribute__((tls_model("initial-exec")));
 static uintptr_t self_lo, self_hi;  /* the shim's own code, trimmed from stacks */
 static uint64_t n_lost;             /* atomic adds (a rare path) */
@@ -51,7 +52,7 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *arg)
 
 int mp_recorder_start(void)
 {
-    in_rec = 1;
+    mp_internal = 1;
     int rc = mp_stack_init();
     if (rc == 0)
         rc = mp_unwind_init();
@@ -70,7 +71,7 @@ int mp_recorder_start(void)
         mp_hooks_install();
         mp_hooks_check_allocators();
     }
-    in_rec = 0;
+    mp_internal = 0;
     return rc;
 }
 
@@ -80,21 +81,21 @@ void mp_recorder_stop(int reason, int detail)
         return;
     __atomic_store_n(&mp_span_hook, NULL, __ATOMIC_RELEASE);
     __atomic_store_n(&mp_sampled_free_hook, NULL, __ATOMIC_RELEASE);
-    in_rec = 1;
+    mp_internal = 1;
     mp_writer_stop(reason, detail);
-    in_rec = 0;
+    mp_internal = 0;
 }
 
 void mp_recorder_restart(void)
 {
-    in_rec = 1;
+    mp_internal = 1;
     if (mp_writer_start() == 0) {
         __atomic_store_n(&mp_rec_on, 1, __ATOMIC_RELEASE);
         __atomic_store_n(&mp_span_hook, rec_span, __ATOMIC_RELEASE);
         if (mp_rec_sampling)
             __atomic_store_n(&mp_sampled_free_hook, mp_rec_free, __ATOMIC_RELEASE);
     }
-    in_rec = 0;
+    mp_internal = 0;
 }
 
 /* Captures the caller's stack without the shim's own frames. */
@@ -139,9 +140,9 @@ static void emit(int kind, void *a, void *a2, size_t size, uint32_t stack, uint6
 /* SPAN events (heap.h's mp_span_hook): called under heap locks. */
 static void rec_span(int op, uint32_t cls, uint32_t pages, uintptr_t addr)
 {
-    if (in_rec)
+    if (mp_internal)
         return;
-    in_rec = 1;
+    mp_internal = 1;
     mp_tbuf_t *b = mp_tbuf_get();
     if (b) {
         uint64_t ts = mp_tbuf_begin(b);
@@ -149,34 +150,34 @@ static void rec_span(int op, uint32_t cls, uint32_t pages, uintptr_t addr)
             b->pending++;
         mp_tbuf_end(b);
     }
-    in_rec = 0;
+    mp_internal = 0;
 }
 
 void mp_rec_alloc(void *p, size_t size)
 {
-    if (in_rec)
+    if (mp_internal)
         return;
-    in_rec = 1;
+    mp_internal = 1;
     emit(MP_EV_ALLOC, p, NULL, size, capture(), 0);
-    in_rec = 0;
+    mp_internal = 0;
 }
 
 void mp_rec_free(void *p)
 {
-    if (in_rec)
+    if (mp_internal)
         return;
-    in_rec = 1;
+    mp_internal = 1;
     emit(MP_EV_FREE, p, NULL, 0, 0, 0);
-    in_rec = 0;
+    mp_internal = 0;
 }
 
 void mp_rec_realloc(void *old, void *new_block, size_t size)
 {
-    if (in_rec)
+    if (mp_internal)
         return;
-    in_rec = 1;
+    mp_internal = 1;
     emit(MP_EV_REALLOC, old, new_block, size, capture(), 0);
-    in_rec = 0;
+    mp_internal = 0;
 }
 
 uint64_t mp_rec_sample_take(size_t size)
@@ -189,9 +190,9 @@ uint64_t mp_rec_sample_take(size_t size)
 
 void mp_rec_sample(void *p, size_t size, uint64_t weight)
 {
-    if (in_rec)
+    if (mp_internal)
         return;
-    in_rec = 1;
+    mp_internal = 1;
     emit(MP_EV_SAMPLE, p, NULL, size, capture(), weight);
-    in_rec = 0;
+    mp_internal = 0;
 }

@@ -1,0 +1,16 @@
+/*
+ * internal.h — the thread-local "inside the shim" flag.
+ *
+ * Set while the shim does its own work on a program thread: recording an
+ * event (unwinding, interning, encoding), starting its own threads. An
+ * allocation made while it is set (libunwind's TLS block, glibc's thread
+ * descriptor for the scavenger) is served by the heap but never recorded as
+ * the program's, and a signal handler that allocates meanwhile never waits
+ * on its own thread's buffer. Initial-exec TLS: no allocation on first use.
+ */
+#ifndef MP_INTERNAL_H
+#define MP_INTERNAL_H
+
+extern __thread int mp_internal __attribute__((tls_model("initial-exec")));
+
+#endif
