@@ -304,6 +304,21 @@ static void put_record(FILE *out, const mp_record_t *rec, dump_counts_t *n)
     case MP_REC_SNAPSHOT:
         put_snapshot(out, &rec->u.snapshot);
         break;
+    case MP_REC_HOLLOW:
+        fputs("HOLLOW ", out);
+        put_ts(out, rec->u.hollow.ts);
+        fprintf(out, " reason=%s page_size=%" PRIu64 " blocks=%" PRIu32,
+                rec->u.hollow.reason == MP_HOLLOW_EXIT        ? "exit"
+                : rec->u.hollow.reason == MP_HOLLOW_REQUESTED ? "requested"
+                                                               : "unknown",
+                rec->u.hollow.page_size, rec->u.hollow.n);
+        for (uint32_t i = 0; i < rec->u.hollow.n; i++) {
+            const mp_hollow_block_t *b = &rec->u.hollow.blocks[i];
+            fprintf(out, "\n  block 0x%" PRIx64 " size=%" PRIu64 " zero_pages=%" PRIu64
+                         " untouched_pages=%" PRIu64,
+                    b->addr, b->size, b->zero_pages, b->untouched_pages);
+        }
+        break;
     case MP_REC_LOST:
         fputs("LOST ", out);
         put_ts(out, rec->u.lost.ts);

@@ -290,6 +290,25 @@ int mp_enc_snapshot(mp_enc_t *e, const mp_rec_snapshot_t *r)
     return mp_enc_rec_end(e, m);
 }
 
+int mp_enc_hollow(mp_enc_t *e, const mp_rec_hollow_t *r)
+{
+    if (r->n > MP_LOG_MAX_HOLLOW)
+        return MP_ELOG_INVAL;
+    size_t m = mp_enc_rec_begin(e, MP_REC_HOLLOW);
+
+    mp_enc_put_varint(e, r->ts);
+    mp_enc_put_varint(e, r->reason);
+    mp_enc_put_varint(e, r->page_size);
+    mp_enc_put_varint(e, r->n);
+    for (uint32_t i = 0; i < r->n; i++) {
+        mp_enc_put_varint(e, r->blocks[i].addr);
+        mp_enc_put_varint(e, r->blocks[i].size);
+        mp_enc_put_varint(e, r->blocks[i].zero_pages);
+        mp_enc_put_varint(e, r->blocks[i].untouched_pages);
+    }
+    return mp_enc_rec_end(e, m);
+}
+
 int mp_enc_lost(mp_enc_t *e, const mp_rec_lost_t *r)
 {
     size_t m = mp_enc_rec_begin(e, MP_REC_LOST);

@@ -57,7 +57,7 @@ enum {
     MP_REC_BATCH = 0x10,
     MP_REC_WATERMARK = 0x11,
     MP_REC_SNAPSHOT = 0x12,
-    MP_REC_HOLLOW = 0x13, /* reserved (issue 5): read as an unknown record */
+    MP_REC_HOLLOW = 0x13,
     MP_REC_LOST = 0x7e,
     MP_REC_END = 0x7f,
 };
@@ -212,6 +212,27 @@ typedef struct mp_rec_snapshot {
     const mp_class_stat_t *classes;
 } mp_rec_snapshot_t;
 
+#define MP_LOG_MAX_HOLLOW 1024u /* blocks in one HOLLOW record */
+
+enum { /* HOLLOW reason */
+    MP_HOLLOW_EXIT = 1,      /* the scan at exit */
+    MP_HOLLOW_REQUESTED = 2, /* a scan the user asked for (SIGUSR2) */
+};
+
+typedef struct mp_hollow_block {
+    uint64_t addr;            /* the block (a live allocation) */
+    uint64_t size;            /* bytes scanned: the block's span */
+    uint64_t zero_pages;      /* resident pages that hold only zero bytes */
+    uint64_t untouched_pages; /* pages never touched (not resident) */
+} mp_hollow_block_t;
+
+typedef struct mp_rec_hollow {
+    uint64_t ts, reason;      /* reason: MP_HOLLOW_* */
+    uint64_t page_size;       /* bytes per page counted below */
+    uint32_t n;               /* <= MP_LOG_MAX_HOLLOW */
+    const mp_hollow_block_t *blocks;
+} mp_rec_hollow_t;
+
 typedef struct mp_rec_lost {
     uint64_t ts, events, reason; /* reason: MP_LOST_* */
 } mp_rec_lost_t;
@@ -243,6 +264,7 @@ typedef struct mp_record {
         mp_rec_batch_t batch;
         mp_rec_watermark_t watermark;
         mp_rec_snapshot_t snapshot;
+        mp_rec_hollow_t hollow;
         mp_rec_lost_t lost;
         mp_rec_end_t end;
         mp_rec_unknown_t unknown;

@@ -69,6 +69,7 @@ struct mp_reader {
     mp_segment_t segs[MP_LOG_MAX_SEGMENTS];
     mp_class_info_t classes[MP_LOG_MAX_CLASSES];
     mp_class_stat_t stats[MP_LOG_MAX_CLASSES];
+    mp_hollow_block_t hollow[MP_LOG_MAX_HOLLOW];
 };
 
 /* ---- Errors ------------------------------------------------------------- */
@@ -797,6 +798,22 @@ static int decode_record(mp_reader_t *r, mp_record_t *rec)
     case MP_REC_SNAPSHOT:
         decode_snapshot(r, &c, &rec->u.snapshot);
         break;
+    case MP_REC_HOLLOW: {
+        mp_rec_hollow_t *h = &rec->u.hollow;
+        get_varint(&c, "ts", &h->ts);
+        get_varint(&c, "reason", &h->reason);
+        get_varint(&c, "page_size", &h->page_size);
+        if (get_count(&c, "n", MP_LOG_MAX_HOLLOW, 4, &h->n) != 0)
+            break;
+        for (uint32_t i = 0; i < h->n; i++) {
+            get_varint(&c, "block addr", &r->hollow[i].addr);
+            get_varint(&c, "block size", &r->hollow[i].size);
+            get_varint(&c, "block zero_pages", &r->hollow[i].zero_pages);
+            get_varint(&c, "block untouched_pages", &r->hollow[i].untouched_pages);
+        }
+        h->blocks = r->hollow;
+        break;
+    }
     case MP_REC_LOST:
         get_varint(&c, "ts", &rec->u.lost.ts);
         get_varint(&c, "events", &rec->u.lost.events);

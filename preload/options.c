@@ -26,6 +26,8 @@ void mp_options_defaults(mp_options_t *o)
     o->follow_fork = 1;
     o->follow_exec = 1;
     o->sample = 0;
+    o->hollow_min = 64 * 1024;
+    o->hollow_signal = 12; /* SIGUSR2 */
     o->log[0] = 0;
 }
 
@@ -52,6 +54,10 @@ static const opt_def_t opt_table[] = {
      "milliseconds, 1..60000"},
     {"follow_fork", OPT_BOOL, offsetof(mp_options_t, follow_fork), 0, 1, "0 or 1"},
     {"follow_exec", OPT_BOOL, offsetof(mp_options_t, follow_exec), 0, 1, "0 or 1"},
+    {"hollow_min", OPT_UINT, offsetof(mp_options_t, hollow_min), 0, 1u << 30,
+     "bytes, 0 (no scan) .. 1073741824"},
+    {"hollow_signal", OPT_UINT, offsetof(mp_options_t, hollow_signal), 0, 64,
+     "a signal number, 0 (none) .. 64"},
     {"sample", OPT_UINT, offsetof(mp_options_t, sample), 0, 1u << 30,
      "bytes, 0 (every allocation) .. 1073741824"},
     {"log", OPT_STR, offsetof(mp_options_t, log), 1, MP_LOG_PATH_MAX - 1,

@@ -33,6 +33,9 @@ typedef struct mp_options {
     uint32_t snapshot_ms;        /* heap counters snapshot period */
     int follow_fork;             /* 1: forked children record their own log */
     int follow_exec;             /* 1: exec'd programs keep the shim preloaded */
+    uint32_t hollow_min;         /* hollow scan: blocks of at least this many
+                                    bytes (0: no scan) */
+    uint32_t hollow_signal;      /* signal asking for a scan now (0: none) */
     uint32_t sample;             /* sampled mode: mean bytes between samples;
                                     0 = record every allocation */
     char log[MP_LOG_PATH_MAX];   /* log path ("" = memprof.<exe>.<pid>.mpz) */

@@ -35,6 +35,7 @@ static mp_lock_t ph_lock = MP_LOCK_INIT;
 static mp_span_t *free_small[NSMALL];
 static uint64_t free_mask[NSMALL / 64];
 static mp_span_t *free_large;
+static mp_span_t *large_inuse;             /* LARGE spans in use, via next/prev */
 static mp_fixalloc_t span_pool;
 static bool ph_ready;
 static uintptr_t arena_end;                /* hint for the next arena */
@@ -252,6 +253,10 @@ mp_span_t *mp_pageheap_alloc(uintptr_t npages, uintptr_t align_pages, int state)
     if (state == MP_SPAN_LARGE) {
         st.large_objects++;
         st.large_bytes += npages << PAGE_SHIFT;
+        s->next = large_inuse;
+        if (large_inuse)
+            large_inuse->prev = s;
+        large_inuse = s;
         MP_SPAN_EVENT(MP_SPAN_EV_LARGE_TAKE, 0, (uint32_t)npages, s->start);
     }
     mp_unlock(&ph_lock);
@@ -270,6 +275,13 @@ void mp_pageheap_free(mp_span_t *s)
     if (s->state == MP_SPAN_LARGE) {
         st.large_objects--;
         st.large_bytes -= bytes;
+        if (s->prev)
+            s->prev->next = s->next;
+        else
+            large_inuse = s->next;
+        if (s->next)
+            s->next->prev = s->prev;
+        s->next = s->prev = NULL;
         MP_SPAN_EVENT(MP_SPAN_EV_LARGE_RETURN, 0, s->npages, s->start);
     }
     st.in_use -= bytes;
@@ -334,6 +346,23 @@ void mp_pageheap_stats(mp_pageheap_stats_t *out)
     mp_lock(&ph_lock);
     *out = st;
     mp_unlock(&ph_lock);
+}
+
+size_t mp_pageheap_large_blocks(uintptr_t *addr, uintptr_t *bytes, size_t max,
+                                uintptr_t min_bytes)
+{
+    size_t n = 0;
+    mp_lock(&ph_lock);
+    for (mp_span_t *s = large_inuse; s && n < max; s = s->next) {
+        uintptr_t len = (uintptr_t)s->npages << PAGE_SHIFT;
+        if (len >= min_bytes) {
+            addr[n] = s->obj;
+            bytes[n] = len;
+            n++;
+        }
+    }
+    mp_unlock(&ph_lock);
+    return n;
 }
 
 int mp_pageheap_check(void)

@@ -54,6 +54,13 @@ uint64_t mp_pageheap_idle_bytes(void);
 
 void mp_pageheap_stats(mp_pageheap_stats_t *out);
 
+/* Copies the address and byte length of up to max large objects of at
+ * least min_bytes (their spans) into addr[] and bytes[]; returns how many.
+ * For the hollow-block scan: the caller reads them after the lock is
+ * dropped, which is safe because the heap never unmaps its memory. */
+size_t mp_pageheap_large_blocks(uintptr_t *addr, uintptr_t *bytes, size_t max,
+                                uintptr_t min_bytes);
+
 /* Walks every list and checks the accounting identity; returns 0 when all
  * holds, else a negative code (tests and MP_DEBUG >= 2). */
 int mp_pageheap_check(void);

@@ -80,6 +80,31 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
     errno = saved;
 }
 
+static void on_hollow_signal(int sig)
+{
+    (void)sig;
+    int saved = errno;
+    if (mp_rec_on)
+        mp_writer_request_hollow();
+    errno = saved;
+}
+
+/* SIGUSR2 (hollow_signal) asks for a hollow-block scan and a snapshot now,
+ * unless the program already handles that signal itself. */
+static void install_hollow_signal(void)
+{
+    int sig = (int)mp_options.hollow_signal;
+    struct sigaction act, old;
+    if (sig <= 0 || sig >= NSIG || is_fatal(sig) || real_sigaction(sig, NULL, &old) != 0 ||
+        old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO))
+        return;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = on_hollow_signal;
+    act.sa_flags = SA_RESTART;
+    sigemptyset(&act.sa_mask);
+    real_sigaction(sig, &act, NULL);
+}
+
 void mp_hooks_install(void)
 {
     *(void **)&real_sigaction = dlsym(RTLD_NEXT, "sigaction");
@@ -100,6 +125,7 @@ void mp_hooks_install(void)
             ours[sig] = 1;
         }
     }
+    install_hollow_signal();
 }
 
 MP_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)

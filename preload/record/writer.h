@@ -43,6 +43,10 @@ void mp_writer_crash(int sig);
  * the parent's memory but must not touch its log). */
 int mp_writer_owns_process(void);
 
+/* Asks the writer for a hollow-block scan now (HOLLOW record, then a
+ * SNAPSHOT). Async-signal-safe: the SIGUSR2 handler calls it. */
+void mp_writer_request_hollow(void);
+
 /* 1 when called on the writer thread. */
 int mp_writer_is_writer_thread(void);
 

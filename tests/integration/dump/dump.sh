@@ -205,7 +205,7 @@ version)
     expect_err_empty
     for line in "# log format 1.1, flags 0x0" \
                 "UNKNOWN type=0x40 len=6 (skipped)" \
-                "HOLLOW len=2 (reserved, skipped)" \
+                "HOLLOW +0.000000001 reason=exit page_size=4096 blocks=0 (+1 bytes of newer fields skipped)" \
                 'THREAD +0.000000005 tid=7 name="t" (+3 bytes of newer fields skipped)' \
                 "# summary: 5 records in 1 chunks (PROCESS 1, THREAD 1, HOLLOW 1, END 1, unknown 1); 0 events"; do
         grep -Fxq -- "$line" "$TMP/out" || fail "expected a stdout line exactly: $line"

@@ -15,8 +15,9 @@
  * events in one log, which the shim never does.
  *
  * `mklog --newer OUT.mpz` writes instead a small log as a later 1.x writer
- * might: minor version 1, a record type 1.0 does not know, the reserved
- * HOLLOW type, and known records with fields after the ones 1.0 knows.
+ * might: minor version 1, a record type 1.0 does not know, a HOLLOW record
+ * with a field 1.0 does not know, and known records with fields after the
+ * ones 1.0 knows.
  *
  * Usage: mklog OUT.mpz | mklog --newer OUT.mpz | mklog --zstd-version
  */
@@ -197,9 +198,12 @@ static void newer(void)
     m = mp_enc_rec_begin(&enc, 0x40);
     mp_enc_put_str(&enc, STR("hello"));
     check(mp_enc_rec_end(&enc, m), "type 0x40");
-    m = mp_enc_rec_begin(&enc, MP_REC_HOLLOW);
-    mp_enc_put_varint(&enc, 1);
-    mp_enc_put_varint(&enc, 2);
+    m = mp_enc_rec_begin(&enc, MP_REC_HOLLOW); /* no blocks, and a 1.1 field */
+    mp_enc_put_varint(&enc, 1);    /* ts */
+    mp_enc_put_varint(&enc, 1);    /* reason: exit */
+    mp_enc_put_varint(&enc, 4096); /* page_size */
+    mp_enc_put_varint(&enc, 0);    /* n */
+    mp_enc_put_varint(&enc, 2);    /* a field 1.0 does not know */
     check(mp_enc_rec_end(&enc, m), "HOLLOW");
     m = mp_enc_rec_begin(&enc, MP_REC_THREAD);
     mp_enc_put_varint(&enc, 7);
