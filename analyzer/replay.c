@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "classes.h"
+#include "growth.h"
 #include "id_map.h"
 #include "live_set.h"
 #include "merge.h"
@@ -92,6 +93,12 @@ struct mp_replay {
     mp_replay_summary_t sum;
     mp_replay_point_t *points;
     size_t npoints;
+
+    /* Retention data (replay.h): growth chains (full mode), HOLLOW scans. */
+    mp_growth_t *growth;
+    mp_replay_hollow_t *hollow;
+    size_t nhollow, hollow_cap;
+    int have_hollow;
 };
 
 /* ---- Open and close ---------------------------------------------------- */
@@ -120,7 +127,8 @@ int mp_replay_open(const char *path, mp_replay_t **out, mp_log_error_t *err)
     if (mp_sites_create(&r->sites) != 0 || mp_live_set_create(&r->live) != 0 ||
         mp_merge_create(&r->merge) != 0 ||
         mp_timeline_create(&r->timeline, MP_REPLAY_TIMELINE_POINTS) != 0 ||
-        mp_id_map_create(&r->thread_ids) != 0 || mp_id_map_create(&r->module_ids) != 0) {
+        mp_id_map_create(&r->thread_ids) != 0 || mp_id_map_create(&r->module_ids) != 0 ||
+        mp_growth_create(&r->growth) != 0) {
         mp_replay_close(r);
         memset(err, 0, sizeof *err);
         err->code = MP_ELOG_NOMEM;
@@ -162,6 +170,8 @@ void mp_replay_close(mp_replay_t *r)
         free(s);
     }
     free(r->points);
+    mp_growth_destroy(r->growth);
+    free(r->hollow);
     free(r);
 }
 
@@ -408,6 +418,32 @@ static int full_mode(const mp_replay_t *r)
     return r->process.mode != MP_MODE_SAMPLED;
 }
 
+/* ---- Growth chains (growth.h) ------------------------------------------ */
+
+/* Bytes allocated so far by stacks other than site's. */
+static uint64_t other_bytes(const mp_replay_t *r, uint32_t site)
+{
+    const mp_replay_site_t *s = mp_sites_get(r->sites, site);
+    uint64_t own = s ? s->bytes_allocated : 0;
+    return r->sum.bytes_allocated >= own ? r->sum.bytes_allocated - own : 0;
+}
+
+static mp_growth_block_t growth_block(const mp_live_block_t *b)
+{
+    mp_growth_block_t g = {b->addr, b->size, b->ts, b->seq, b->site};
+    return g;
+}
+
+/* A FREE of live block b (still in the live set). An out-of-memory here
+ * only loses chains: the replay goes on. */
+static void growth_free(mp_replay_t *r, const mp_live_block_t *b)
+{
+    mp_growth_block_t g = growth_block(b);
+    uint64_t latest = mp_growth_latest(r->growth, b->site);
+    int latest_live = latest && latest != b->addr && mp_live_find(r->live, latest);
+    (void)mp_growth_free(r->growth, &g, latest_live, other_bytes(r, b->site));
+}
+
 /* Frees addr for event e (a FREE, or a REALLOC's old block). */
 static void do_free(mp_replay_t *r, const mp_mev_t *e, uint64_t addr, int from_realloc)
 {
@@ -429,6 +465,8 @@ static void do_free(mp_replay_t *r, const mp_mev_t *e, uint64_t addr, int from_r
     mp_sites_free(r->sites, b->site, b->bytes, lifetime, temporary, r->epoch);
     if (full_mode(r) && r->classes)
         mp_classes_free(r->classes, b->size, r->epoch);
+    if (full_mode(r) && !from_realloc)
+        growth_free(r, b);
     r->live_bytes -= b->bytes;
     r->live_blocks--;
     r->sum.bytes_freed += b->bytes;
@@ -475,6 +513,10 @@ static int do_alloc(mp_replay_t *r, const mp_mev_t *e, uint64_t bytes, int is_re
     mp_sites_alloc(r->sites, e->site, bytes, est, e->ts, is_realloc, r->epoch);
     if (full_mode(r) && r->classes)
         mp_classes_alloc(r->classes, e->size, r->epoch);
+    if (full_mode(r) && !is_realloc) {
+        mp_growth_block_t g = growth_block(b);
+        (void)mp_growth_alloc(r->growth, &g);
+    }
     r->live_bytes += bytes;
     r->live_blocks++;
     r->sum.bytes_allocated += bytes;
@@ -517,13 +559,23 @@ static int apply(void *arg, const mp_mev_t *e)
         if (e->addr)
             do_free(r, e, e->addr, 0);
         break;
-    case MP_EV_REALLOC:
+    case MP_EV_REALLOC: {
         r->sum.reallocs++;
+        mp_growth_block_t old = {0, 0, 0, 0, 0}, nw = {0, 0, 0, 0, 0};
+        const mp_live_block_t *ob = e->u.old ? mp_live_find(r->live, e->u.old) : NULL;
+        if (ob)
+            old = growth_block(ob);
         if (e->u.old)
             do_free(r, e, e->u.old, 1);
         if (e->addr)
             rc = do_alloc(r, e, e->size, 1);
+        const mp_live_block_t *nb = e->addr && rc == 0 ? mp_live_find(r->live, e->addr) : NULL;
+        if (nb)
+            nw = growth_block(nb);
+        if (full_mode(r) && rc == 0)
+            (void)mp_growth_realloc(r->growth, &old, &nw, other_bytes(r, nw.site));
         break;
+    }
     case MP_EV_SPAN:
         r->sum.span_events++;
         if (r->classes && mp_classes_span(r->classes, e->op, e->cls, e->size, r->epoch))
@@ -584,6 +636,34 @@ static int release(mp_replay_t *r, int all)
     return rc;
 }
 
+#ifdef MP_LOG_MAX_HOLLOW
+/* A HOLLOW record: kept as read (at most one entry per large live block
+ * per scan; the latest scan of a block wins in mp_replay_hollow). */
+static int on_hollow(mp_replay_t *r, const mp_rec_hollow_t *h)
+{
+    r->have_hollow = 1;
+    see_ts(r, h->ts);
+    for (uint32_t i = 0; i < h->n; i++) {
+        if (r->nhollow == r->hollow_cap) {
+            size_t cap = r->hollow_cap ? 2 * r->hollow_cap : 64;
+            mp_replay_hollow_t *p = realloc(r->hollow, cap * sizeof *p);
+            if (!p)
+                return MP_ELOG_NOMEM;
+            r->hollow = p;
+            r->hollow_cap = cap;
+        }
+        mp_replay_hollow_t *x = &r->hollow[r->nhollow++];
+        x->addr = h->blocks[i].addr;
+        x->size = h->blocks[i].size;
+        x->ts = h->ts;
+        x->page_size = h->page_size;
+        x->zero_pages = h->blocks[i].zero_pages;
+        x->untouched_pages = h->blocks[i].untouched_pages;
+    }
+    return 0;
+}
+#endif
+
 static int on_record(mp_replay_t *r, const mp_record_t *rec)
 {
     switch (rec->type) {
@@ -624,6 +704,10 @@ static int on_record(mp_replay_t *r, const mp_record_t *rec)
         return 0;
     case MP_REC_SNAPSHOT:
         return on_snapshot(r, &rec->u.snapshot);
+#ifdef MP_LOG_MAX_HOLLOW /* until formats/ decodes HOLLOW in every tree */
+    case MP_REC_HOLLOW:
+        return on_hollow(r, &rec->u.hollow);
+#endif
     case MP_REC_LOST:
         r->sum.lost_events += rec->u.lost.events;
         see_ts(r, rec->u.lost.ts);
@@ -659,6 +743,8 @@ static int finish(mp_replay_t *r)
     free(r->points);
     int rc = mp_timeline_points(r->timeline, &r->points, &r->npoints);
     if (rc != 0)
+        return rc;
+    if ((rc = mp_growth_finish(r->growth)) != 0)
         return rc;
     r->sum.duration_ns = r->last_ts;
     r->sum.file_size = r->file_size;
@@ -742,7 +828,8 @@ void mp_replay_summary(const mp_replay_t *r, mp_replay_summary_t *out)
                  mp_merge_memory(r->merge) + mp_series_memory(r->timeline) +
                  mp_id_map_memory(r->thread_ids) + r->threads_cap * sizeof *r->threads +
                  mp_id_map_memory(r->module_ids) + r->modules_cap * sizeof *r->modules +
-                 r->npoints * sizeof *r->points;
+                 r->npoints * sizeof *r->points + mp_growth_memory(r->growth) +
+                 r->hollow_cap * sizeof *r->hollow;
     if (r->classes)
         mem += mp_classes_memory(r->classes);
     out->memory = mem;
@@ -808,4 +895,38 @@ const mp_replay_heap_t *mp_replay_heap_at_peak(const mp_replay_t *r)
 const mp_replay_heap_t *mp_replay_heap_final(const mp_replay_t *r)
 {
     return r->classes ? mp_classes_final(r->classes) : NULL;
+}
+
+size_t mp_replay_growth_count(const mp_replay_t *r)
+{
+    return mp_growth_count(r->growth);
+}
+
+const mp_replay_growth_t *mp_replay_growth(const mp_replay_t *r, size_t i)
+{
+    return mp_growth_get(r->growth, i);
+}
+
+void mp_replay_live_walk(const mp_replay_t *r, void (*fn)(void *arg, const mp_replay_live_t *b),
+                         void *arg)
+{
+    size_t cursor = 0;
+    const mp_live_block_t *b;
+    while ((b = mp_live_next(r->live, &cursor)) != NULL) {
+        mp_replay_live_t x = {b->addr, b->size, b->bytes, b->ts, b->seq, b->site};
+        fn(arg, &x);
+    }
+}
+
+int mp_replay_have_hollow(const mp_replay_t *r)
+{
+    return r->have_hollow;
+}
+
+const mp_replay_hollow_t *mp_replay_hollow(const mp_replay_t *r, uint64_t addr)
+{
+    for (size_t i = r->nhollow; i-- > 0;)
+        if (r->hollow[i].addr == addr)
+            return &r->hollow[i];
+    return NULL;
 }

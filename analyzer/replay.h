@@ -273,4 +273,55 @@ const mp_replay_heap_t *mp_replay_heap(const mp_replay_t *r, size_t i);
 const mp_replay_heap_t *mp_replay_heap_at_peak(const mp_replay_t *r);
 const mp_replay_heap_t *mp_replay_heap_final(const mp_replay_t *r);
 
+/* ---- Retention data (docs/retention.md) -------------------------------- */
+
+/* A growth chain still live at the end (full mode only): a block that grew
+ * in steps at one stack, by realloc or by allocating a block at least 3/2
+ * the size and then freeing the previous one (analyzer/growth.h). */
+typedef struct mp_replay_growth {
+    uint64_t addr;          /* the final block, live at the end */
+    uint32_t site;          /* its site (mp_replay_site index) */
+    uint32_t steps;         /* growth steps, >= 1 */
+    uint64_t first_size;    /* bytes of the block before the first step */
+    uint64_t size;          /* bytes of the final block */
+    uint64_t first_ts;      /* when the first block was allocated, ns */
+    uint64_t last_ts;       /* when the final block was allocated, ns */
+    uint64_t first_seq;     /* allocation number of the block of step 1 */
+    uint64_t last_seq;      /* allocation number of the final block */
+    uint64_t other_bytes;   /* bytes allocated by other stacks between
+                               first_seq and last_seq: "alongside" it */
+} mp_replay_growth_t;
+
+/* Largest final block first. */
+size_t mp_replay_growth_count(const mp_replay_t *r);
+const mp_replay_growth_t *mp_replay_growth(const mp_replay_t *r, size_t i);
+
+/* A block live at the end, as mp_replay_live_walk passes it. */
+typedef struct mp_replay_live {
+    uint64_t addr, size;    /* requested bytes */
+    uint64_t bytes;         /* what it stands for (sampled: its weight) */
+    uint64_t ts, seq;       /* allocated when, allocation number */
+    uint32_t site;          /* mp_replay_site index */
+} mp_replay_live_t;
+
+/* Calls fn for every block live at the end, in no particular order. */
+void mp_replay_live_walk(const mp_replay_t *r, void (*fn)(void *arg, const mp_replay_live_t *b),
+                         void *arg);
+
+/* The hollow-block scan (HOLLOW records, docs/format.md), when the log
+ * has one: per large live block, its zero and untouched pages. The latest
+ * record about a block counts. */
+typedef struct mp_replay_hollow {
+    uint64_t addr, size;     /* the block; size: bytes scanned */
+    uint64_t ts;             /* when it was scanned */
+    uint64_t page_size;      /* bytes per page counted below */
+    uint64_t zero_pages;     /* resident pages holding only zero bytes */
+    uint64_t untouched_pages; /* pages never touched */
+} mp_replay_hollow_t;
+
+/* Whether the log holds a HOLLOW record at all. */
+int mp_replay_have_hollow(const mp_replay_t *r);
+/* The scan of the block at addr, or NULL. */
+const mp_replay_hollow_t *mp_replay_hollow(const mp_replay_t *r, uint64_t addr);
+
 #endif
