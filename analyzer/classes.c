@@ -49,12 +49,19 @@ typedef struct snap_point {
     uint64_t n;
 } snap_point_t;
 
+#define LUT_MAX 32768u /* the largest small class memprof's heap has */
+
 struct mp_classes {
     uint64_t page;           /* heap page bytes */
     cls_t cls[MP_LOG_MAX_CLASSES];
     uint32_t n;              /* classes known: the table's, or more from snapshots */
     uint32_t n_table;        /* classes with a size (CLASSES) */
     int have_table, sorted;  /* sorted: sizes ascending, so binary search works */
+    /* size → class for sizes up to LUT_MAX, in 16-byte steps (sorted tables
+     * only): replaying calls class_of twice per event, and a binary search's
+     * unpredictable branches cost more than the rest of the event. */
+    uint8_t lut[LUT_MAX / 16 + 1];
+    int have_lut;
     pageheap_t now, at_peak;
     int have_peak;
     uint64_t peak_ts;
@@ -89,6 +96,8 @@ void mp_classes_destroy(mp_classes_t *c)
     free(c);
 }
 
+static void build_lut(mp_classes_t *c);
+
 void mp_classes_table(mp_classes_t *c, const mp_rec_classes_t *rec)
 {
     if (c->have_table)
@@ -105,6 +114,27 @@ void mp_classes_table(mp_classes_t *c, const mp_rec_classes_t *rec)
     c->n_table = n;
     if (n > c->n)
         c->n = n;
+    build_lut(c);
+}
+
+/* Fills the size → class table: entry k is the class of a request of
+ * k*16 bytes, which is also the class of every size in (k*16-16, k*16]
+ * because class sizes are multiples of 16 (checked; otherwise no table). */
+static void build_lut(mp_classes_t *c)
+{
+    c->have_lut = 0;
+    if (!c->sorted || c->n_table == 0 || c->n_table > 255)
+        return;
+    for (uint32_t i = 0; i < c->n_table; i++)
+        if (c->cls[i].size % 16)
+            return;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < c->n_table && k <= LUT_MAX / 16; i++)
+        while (k <= LUT_MAX / 16 && k * 16 <= c->cls[i].size)
+            c->lut[k++] = (uint8_t)i;
+    for (; k <= LUT_MAX / 16; k++)
+        c->lut[k] = 255; /* above the largest class */
+    c->have_lut = 1;
 }
 
 /* The class a request of size bytes is served from, or -1 (a large object,
@@ -113,6 +143,10 @@ static int class_of(const mp_classes_t *c, uint64_t size)
 {
     if (c->n_table == 0)
         return -1;
+    if (c->have_lut && size <= LUT_MAX) {
+        uint8_t k = c->lut[(size + 15) / 16];
+        return k == 255 ? -1 : (int)k;
+    }
     if (c->sorted) {
         if (size > c->cls[c->n_table - 1].size)
             return -1;
