@@ -20,6 +20,9 @@ struct mp_findings {
  * here (DESIGN.md, "Detectors"). */
 static const mp_detector_fn detectors[] = {
     mp_detect_leaks,
+    mp_detect_bucket,
+    mp_detect_span,
+    mp_detect_idle,
 };
 
 int mp_findings_create(mp_findings_t **out)

@@ -73,4 +73,14 @@ int mp_findings_detect(mp_findings_t *f, const mp_replay_t *r);
  * when they were allocated, and advice. detect_leaks.c. */
 int mp_detect_leaks(mp_findings_t *f, const mp_replay_t *r);
 
+/* Retention (docs/retention.md; thresholds: retention.h, run here with
+ * MP_RETENTION_DEFAULTS). "bucket_retention": a table grown in steps at
+ * one stack, still live after the heap fell, hollow or outliving what
+ * grew with it (detect_bucket.c). "span_retention": a size class whose
+ * spans few survivors pin (detect_span.c). "idle_retention": free pages
+ * kept from the OS beyond the scavenger's delay (detect_idle.c). */
+int mp_detect_bucket(mp_findings_t *f, const mp_replay_t *r);
+int mp_detect_span(mp_findings_t *f, const mp_replay_t *r);
+int mp_detect_idle(mp_findings_t *f, const mp_replay_t *r);
+
 #endif

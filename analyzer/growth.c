@@ -18,6 +18,7 @@
 typedef struct chain {
     mp_replay_growth_t pub;
     uint64_t other0;  /* the caller's other_bytes at the first step */
+    uint64_t others0; /* and other_allocs */
     uint32_t next;    /* free list, when pub.addr == 0 */
 } chain_t;
 
@@ -147,7 +148,7 @@ static void drop(mp_growth_t *g, long c)
 }
 
 /* A new chain starting with block b: its index, or -1 (out of memory). */
-static long start(mp_growth_t *g, const mp_growth_block_t *b, uint64_t other)
+static long start(mp_growth_t *g, const mp_growth_block_t *b, uint64_t other, uint64_t others)
 {
     long c;
     if (g->free_head != UINT32_MAX) {
@@ -169,12 +170,14 @@ static long start(mp_growth_t *g, const mp_growth_block_t *b, uint64_t other)
     x->pub.first_size = b->size;
     x->pub.first_ts = b->ts;
     x->other0 = other;
+    x->others0 = others;
     g->live++;
     return c;
 }
 
 /* Chain c (off the hash) takes one step to block nw. */
-static int step(mp_growth_t *g, long c, const mp_growth_block_t *nw, uint64_t other)
+static int step(mp_growth_t *g, long c, const mp_growth_block_t *nw, uint64_t other,
+                uint64_t others)
 {
     long old = find(g, nw->addr);
     if (old >= 0 && old != c)
@@ -191,6 +194,7 @@ static int step(mp_growth_t *g, long c, const mp_growth_block_t *nw, uint64_t ot
     x->pub.last_ts = nw->ts;
     x->pub.last_seq = nw->seq;
     x->pub.other_bytes = other >= x->other0 ? other - x->other0 : 0;
+    x->pub.other_allocs = others >= x->others0 ? others - x->others0 : 0;
     hash_put(g, nw->addr, (uint32_t)c);
     return 0;
 }
@@ -231,7 +235,7 @@ uint64_t mp_growth_latest(const mp_growth_t *g, uint32_t site)
 }
 
 int mp_growth_free(mp_growth_t *g, const mp_growth_block_t *b, int latest_live,
-                   uint64_t other_bytes)
+                   uint64_t other_bytes, uint64_t other_allocs)
 {
     long c = find(g, b->addr);
     latest_t *l = b->site < g->nlatest ? &g->latest[b->site] : NULL;
@@ -243,13 +247,13 @@ int mp_growth_free(mp_growth_t *g, const mp_growth_block_t *b, int latest_live,
         l->size * MP_GROWTH_FACTOR_DEN >= b->size * MP_GROWTH_FACTOR_NUM) {
         mp_growth_block_t nw = {l->addr, l->size, l->ts, l->seq, b->site};
         if (c < 0) {
-            if ((c = start(g, b, other_bytes)) < 0)
+            if ((c = start(g, b, other_bytes, other_allocs)) < 0)
                 return MP_ELOG_NOMEM;
         } else {
             hash_del(g, b->addr);
         }
         l->linked = 1;
-        return step(g, c, &nw, other_bytes);
+        return step(g, c, &nw, other_bytes, other_allocs);
     }
     if (c >= 0)
         drop(g, c);
@@ -257,18 +261,18 @@ int mp_growth_free(mp_growth_t *g, const mp_growth_block_t *b, int latest_live,
 }
 
 int mp_growth_realloc(mp_growth_t *g, const mp_growth_block_t *old, const mp_growth_block_t *nw,
-                      uint64_t other_bytes)
+                      uint64_t other_bytes, uint64_t other_allocs)
 {
     long c = old->addr ? find(g, old->addr) : -1;
 
     if (old->addr && nw->addr && nw->size > old->size && old->size > 0) {
         if (c < 0) {
-            if ((c = start(g, old, other_bytes)) < 0)
+            if ((c = start(g, old, other_bytes, other_allocs)) < 0)
                 return MP_ELOG_NOMEM;
         } else {
             hash_del(g, old->addr);
         }
-        int rc = step(g, c, nw, other_bytes);
+        int rc = step(g, c, nw, other_bytes, other_allocs);
         if (rc != 0)
             return rc;
         return set_latest(g, nw, 1);

@@ -34,9 +34,9 @@ typedef struct mp_growth mp_growth_t;
 int mp_growth_create(mp_growth_t **out);
 void mp_growth_destroy(mp_growth_t *g);
 
-/* What the tracker needs of a block. other_bytes: bytes allocated so far
- * by stacks other than the block's (the global cumulative count minus the
- * site's), at the moment of the call. */
+/* What the tracker needs of a block. other_bytes, other_allocs: bytes and
+ * allocations made so far by stacks other than the block's (the global
+ * cumulative counts minus the site's), at the moment of the call. */
 typedef struct mp_growth_block {
     uint64_t addr, size, ts, seq;
     uint32_t site;
@@ -47,10 +47,10 @@ int mp_growth_alloc(mp_growth_t *g, const mp_growth_block_t *b);
 /* A block was freed by FREE. latest_live: whether the site's latest
  * allocation is still live (the caller looks it up). */
 int mp_growth_free(mp_growth_t *g, const mp_growth_block_t *b, int latest_live,
-                   uint64_t other_bytes);
+                   uint64_t other_bytes, uint64_t other_allocs);
 /* A REALLOC replaced old by new (new->site is the REALLOC's stack). */
 int mp_growth_realloc(mp_growth_t *g, const mp_growth_block_t *old, const mp_growth_block_t *nw,
-                      uint64_t other_bytes);
+                      uint64_t other_bytes, uint64_t other_allocs);
 /* The site's latest allocation's address, 0 if none. */
 uint64_t mp_growth_latest(const mp_growth_t *g, uint32_t site);
 

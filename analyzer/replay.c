@@ -428,6 +428,14 @@ static uint64_t other_bytes(const mp_replay_t *r, uint32_t site)
     return r->sum.bytes_allocated >= own ? r->sum.bytes_allocated - own : 0;
 }
 
+/* Allocations made so far by stacks other than site's. */
+static uint64_t other_allocs(const mp_replay_t *r, uint32_t site)
+{
+    const mp_replay_site_t *s = mp_sites_get(r->sites, site);
+    uint64_t own = s ? s->allocs : 0;
+    return r->alloc_seq >= own ? r->alloc_seq - own : 0;
+}
+
 static mp_growth_block_t growth_block(const mp_live_block_t *b)
 {
     mp_growth_block_t g = {b->addr, b->size, b->ts, b->seq, b->site};
@@ -441,7 +449,8 @@ static void growth_free(mp_replay_t *r, const mp_live_block_t *b)
     mp_growth_block_t g = growth_block(b);
     uint64_t latest = mp_growth_latest(r->growth, b->site);
     int latest_live = latest && latest != b->addr && mp_live_find(r->live, latest);
-    (void)mp_growth_free(r->growth, &g, latest_live, other_bytes(r, b->site));
+    (void)mp_growth_free(r->growth, &g, latest_live, other_bytes(r, b->site),
+                         other_allocs(r, b->site));
 }
 
 /* Frees addr for event e (a FREE, or a REALLOC's old block). */
@@ -573,7 +582,8 @@ static int apply(void *arg, const mp_mev_t *e)
         if (nb)
             nw = growth_block(nb);
         if (full_mode(r) && rc == 0)
-            (void)mp_growth_realloc(r->growth, &old, &nw, other_bytes(r, nw.site));
+            (void)mp_growth_realloc(r->growth, &old, &nw, other_bytes(r, nw.site),
+                                    other_allocs(r, nw.site));
         break;
     }
     case MP_EV_SPAN:

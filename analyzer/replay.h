@@ -290,6 +290,7 @@ typedef struct mp_replay_growth {
     uint64_t last_seq;      /* allocation number of the final block */
     uint64_t other_bytes;   /* bytes allocated by other stacks between
                                first_seq and last_seq: "alongside" it */
+    uint64_t other_allocs;  /* and how many allocations that was */
 } mp_replay_growth_t;
 
 /* Largest final block first. */
