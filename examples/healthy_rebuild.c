@@ -4,10 +4,9 @@
  *
  * A chained hash table grows to 300,000 entries (its bucket array doubles
  * 16 times, 8 to 524,288 buckets, each new array replacing the old one),
- * then the load goes
- * away: all but 1,000 entries are deleted, and instead of keeping the big
- * bucket array the program builds a new, small table from the survivors
- * and destroys the big one. It then serves lookups from the small table
+ * then the load goes away: all but 1,000 entries are deleted, and instead
+ * of keeping the big bucket array the program builds a new, small table
+ * from the survivors and destroys the big one. It then serves lookups from the small table
  * for a while, and frees everything before it exits.
  *
  * memprof must find no retention here: the big array is freed right after
