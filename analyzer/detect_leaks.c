@@ -20,6 +20,7 @@
  * estimates (docs/sampling.md) and say so.
  */
 #include "findings.h"
+#include "retention.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -39,6 +40,22 @@ static void when(char *buf, size_t cap, const mp_replay_site_t *s)
         snprintf(buf, cap, "at %s", a);
     else
         snprintf(buf, cap, "between %s and %s", a, b);
+}
+
+/* 1 if a block that grew in steps at site i, big enough for the bucket
+ * retention detector to look at, is still live at the end (a table kept
+ * after its peak: the advice must not say "find the path that forgets to
+ * free it", and should point at that detector's finding). */
+static int grew_here(const mp_replay_t *r, size_t i)
+{
+    const mp_retention_options_t o = MP_RETENTION_DEFAULTS;
+    size_t n = mp_replay_growth_count(r);
+    for (size_t k = 0; k < n; k++) {
+        const mp_replay_growth_t *g = mp_replay_growth(r, k);
+        if (g->site == i && g->size >= o.bucket_min_bytes && g->steps >= o.bucket_min_steps)
+            return 1;
+    }
+    return 0;
 }
 
 int mp_detect_leaks(mp_findings_t *f, const mp_replay_t *r)
@@ -77,7 +94,16 @@ int mp_detect_leaks(mp_findings_t *f, const mp_replay_t *r)
             snprintf(grown, sizeof grown, ", %" PRIu64 " of them by realloc", s->reallocs);
         else
             grown[0] = '\0';
-        if (own_frees == 0)
+        if (grew_here(r, i))
+            rc = mp_findings_add(
+                f, r, "leak", s->leaked_bytes, nblocks, i,
+                "a block that grew in steps here is still live at exit: if it is a table "
+                "that emptied after the peak, the bucket_retention finding for this stack "
+                "says how much rebuilding it would save; otherwise free it before exit",
+                "%s, %s, %s, of %" PRIu64 " allocated here %s%s%s", blocks, bytes,
+                cut ? "still live when the log ends" : "never freed", nallocs, range, grown,
+                sampled ? " (estimated from sampled allocations)" : "");
+        else if (own_frees == 0)
             rc = mp_findings_add(
                 f, r, "leak", s->leaked_bytes, nblocks, i,
                 cut ? "the log ends before the process did, so these blocks may be freed "

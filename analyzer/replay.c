@@ -646,7 +646,6 @@ static int release(mp_replay_t *r, int all)
     return rc;
 }
 
-#ifdef MP_LOG_MAX_HOLLOW
 /* A HOLLOW record: kept as read (at most one entry per large live block
  * per scan; the latest scan of a block wins in mp_replay_hollow). */
 static int on_hollow(mp_replay_t *r, const mp_rec_hollow_t *h)
@@ -672,7 +671,6 @@ static int on_hollow(mp_replay_t *r, const mp_rec_hollow_t *h)
     }
     return 0;
 }
-#endif
 
 static int on_record(mp_replay_t *r, const mp_record_t *rec)
 {
@@ -714,10 +712,8 @@ static int on_record(mp_replay_t *r, const mp_record_t *rec)
         return 0;
     case MP_REC_SNAPSHOT:
         return on_snapshot(r, &rec->u.snapshot);
-#ifdef MP_LOG_MAX_HOLLOW /* until formats/ decodes HOLLOW in every tree */
     case MP_REC_HOLLOW:
         return on_hollow(r, &rec->u.hollow);
-#endif
     case MP_REC_LOST:
         r->sum.lost_events += rec->u.lost.events;
         see_ts(r, rec->u.lost.ts);
