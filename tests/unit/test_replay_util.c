@@ -268,6 +268,13 @@ void lb_snapshot(lb_t *b, uint64_t ts, uint64_t rss, uint64_t mapped, uint64_t i
     RECORD(b, mp_enc_snapshot(&b->enc, &s));
 }
 
+void lb_hollow(lb_t *b, uint64_t ts, uint32_t n, const mp_hollow_block_t *blocks)
+{
+    mp_rec_hollow_t h = { .ts = ts, .reason = MP_HOLLOW_EXIT, .page_size = 4096, .n = n,
+                          .blocks = blocks };
+    RECORD(b, mp_enc_hollow(&b->enc, &h));
+}
+
 void lb_lost(lb_t *b, uint64_t ts, uint64_t events)
 {
     mp_rec_lost_t l = { .ts = ts, .events = events, .reason = MP_LOST_NO_BUFFER };

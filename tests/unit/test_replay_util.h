@@ -52,6 +52,8 @@ void lb_watermark(lb_t *b, uint64_t ts);
 /* n class stats (spans, live_objects) pairs. */
 void lb_snapshot(lb_t *b, uint64_t ts, uint64_t rss, uint64_t mapped, uint64_t in_use,
                  uint64_t idle, uint64_t released, uint32_t n, const mp_class_stat_t *cls);
+/* One HOLLOW record (reason exit, 4 KiB pages) for n blocks. */
+void lb_hollow(lb_t *b, uint64_t ts, uint32_t n, const mp_hollow_block_t *blocks);
 void lb_lost(lb_t *b, uint64_t ts, uint64_t events);
 void lb_end(lb_t *b, uint64_t ts);
 /* Ends the current chunk (nothing if empty); returns the file offset where

@@ -244,6 +244,41 @@ static void bucket_quiet_on_a_large_buffer_that_is_full(void)
     mp_findings_destroy(f);
 }
 
+/* With the shim's hollow-block scan in the log, the scan decides: the same
+ * evacuation chain is reported when its final table is mostly zero pages,
+ * and not at all when the scan finds it full of data. */
+static const char *scanned_table_log(const char *name, uint64_t zero_pages)
+{
+    uint64_t ts = 1 * MS;
+    lb_t *b = open_log(name);
+    uint64_t addr = grow_table(b, &ts, 256 * KIB, 64, 0);
+    lb_chunk(b);
+    mp_hollow_block_t h = {addr, 256 * KIB, zero_pages, 0};
+    lb_hollow(b, ts + MS / 2, 1, &h);
+    lb_end(b, ts + MS);
+    return lb_close(b);
+}
+
+static void bucket_fires_on_a_hollow_table_and_says_how_hollow(void)
+{
+    mp_findings_t *f = detect(scanned_table_log("bucket_hollow.mpz", 60), mp_detect_bucket_with);
+    CU_ASSERT_EQUAL_FATAL(mp_findings_count(f), 1);
+    const mp_finding_t *x = mp_finding(f, 0);
+    CU_ASSERT_STRING_EQUAL(x->kind, "bucket_retention");
+    CU_ASSERT_EQUAL(x->bytes, 256 * KIB);
+    CU_ASSERT_PTR_NOT_NULL(strstr(x->evidence, "hollow"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(x->evidence, "94%")); /* 60 of 64 pages, rounded */
+    mp_findings_destroy(f);
+}
+
+static void bucket_quiet_when_the_scan_finds_the_table_full(void)
+{
+    mp_findings_t *f = detect(scanned_table_log("bucket_scanned_full.mpz", 2),
+                              mp_detect_bucket_with);
+    CU_ASSERT_EQUAL(mp_findings_count(f), 0);
+    mp_findings_destroy(f);
+}
+
 /* ---- span_retention ---------------------------------------------------- */
 
 /* Class 3 (48 B, 1-page spans: 170 objects each): nspans spans filled at
@@ -428,7 +463,9 @@ void mp_test_register(void)
              MP_TEST(bucket_quiet_when_the_table_is_freed_before_exit),
              MP_TEST(bucket_quiet_on_thousands_of_small_tables),
              MP_TEST(bucket_quiet_on_a_block_that_grew_once),
-             MP_TEST(bucket_quiet_on_a_large_buffer_that_is_full));
+             MP_TEST(bucket_quiet_on_a_large_buffer_that_is_full),
+             MP_TEST(bucket_fires_on_a_hollow_table_and_says_how_hollow),
+             MP_TEST(bucket_quiet_when_the_scan_finds_the_table_full));
     MP_SUITE("retention_span", MP_TEST(span_fires_on_spans_pinned_by_survivors),
              MP_TEST(span_quiet_when_the_spans_come_back),
              MP_TEST(span_quiet_when_only_briefly_pinned_in_the_tail),
