@@ -18,6 +18,7 @@
  * started after it, is the program that one exec'd.
  */
 #include "report_view.h"
+#include "shell_word.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -234,7 +235,7 @@ static void put_operand(FILE *out, const char *path)
 {
     if (path[0] == '-')
         fputs("./", out);
-    mp_view_shell_word(out, path);
+    mp_shell_word(out, path);
 }
 
 static void free_logs(log_info_t *v, size_t n)
@@ -325,14 +326,14 @@ int mp_report_dir(FILE *out, const char *dir, const char *self)
         usable++;
     if (usable) {
         fputs("report on one with: ", out);
-        mp_view_shell_word(out, self);
+        mp_shell_word(out, self);
         fputs(" report ", out);
         put_operand(out, v[0].path);
         fputc('\n', out);
     }
     if (usable > 1) {
         fputs("or on all of them:  ", out);
-        mp_view_shell_word(out, self);
+        mp_shell_word(out, self);
         fputs(" report", out);
         for (size_t i = 0; i < usable; i++) {
             fputc(' ', out);

@@ -43,29 +43,6 @@ typedef struct text {
 
 /* ---- Words ------------------------------------------------------------- */
 
-void mp_view_shell_word(FILE *out, const char *s)
-{
-    const char *p;
-
-    for (p = s; *p; p++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                    "_-+=.,/@%:",
-                    *p))
-            break;
-    if (*s && !*p) {
-        fputs(s, out);
-        return;
-    }
-    fputc('\'', out);
-    for (p = s; *p; p++) {
-        if (*p == '\'')
-            fputs("'\\''", out);
-        else
-            fputc(*p, out);
-    }
-    fputc('\'', out);
-}
-
 const char *mp_view_wall_time(char *buf, size_t cap, uint64_t ns)
 {
     time_t t = (time_t)(ns / 1000000000u);

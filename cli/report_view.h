@@ -37,9 +37,6 @@ int mp_report_dir(FILE *out, const char *dir, const char *self);
 
 /* ---- Shared words ------------------------------------------------------ */
 
-/* s as one shell word (quoted when it needs to be). */
-void mp_view_shell_word(FILE *out, const char *s);
-
 /* A wall-clock time (ns since the epoch) in local time, "2026-11-22
  * 01:13:05 UTC". */
 const char *mp_view_wall_time(char *buf, size_t cap, uint64_t ns);

@@ -31,6 +31,7 @@
  */
 #define _GNU_SOURCE /* CLOCK_REALTIME_COARSE */
 #include "run_log.h"
+#include "shell_word.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -359,31 +360,6 @@ static void put_duration(FILE *out, uint64_t ns)
         fprintf(out, "%d h %02d min", (int)(s / 3600), (int)(s / 60) % 60);
 }
 
-/* s as one shell word: as it is when it needs no quoting, else in single
- * quotes (a ' inside becoming '\''). */
-static void put_shell_word(FILE *out, const char *s)
-{
-    const char *p;
-
-    for (p = s; *p; p++)
-        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                    "_-+=.,/@%:",
-                    *p))
-            break;
-    if (*s && !*p) {
-        fputs(s, out);
-        return;
-    }
-    fputc('\'', out);
-    for (p = s; *p; p++) {
-        if (*p == '\'')
-            fputs("'\\''", out);
-        else
-            fputc(*p, out);
-    }
-    fputc('\'', out);
-}
-
 /* ---- Other logs of the run --------------------------------------------- */
 
 typedef struct other_log {
@@ -659,10 +635,10 @@ void mp_run_log_report(mp_run_log_t *L, const mp_spawn_result_t *res,
     put_others(&others);
     if (found >= 0 && facts[found].opened) {
         fputs("memprof: read it with: ", stderr);
-        put_shell_word(stderr, mp_cli_self());
+        mp_shell_word(stderr, mp_cli_self());
         fprintf(stderr, " %s %s", mp_cli_has_command("report") ? "report" : "dump",
                 shown[found][0] == '-' ? "./" : ""); /* not an option */
-        put_shell_word(stderr, shown[found]);
+        mp_shell_word(stderr, shown[found]);
         fputc('\n', stderr);
     }
     free_others(&others);

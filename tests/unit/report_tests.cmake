@@ -12,6 +12,7 @@ mp_unit_test(test_report SOURCES
   ${PROJECT_SOURCE_DIR}/cli/report_text.c
   ${PROJECT_SOURCE_DIR}/cli/report_json.c
   ${PROJECT_SOURCE_DIR}/cli/report_dir.c
+  ${PROJECT_SOURCE_DIR}/cli/shell_word.c
   ${PROJECT_SOURCE_DIR}/cli/signame.c)
 target_include_directories(test_report PRIVATE ${PROJECT_SOURCE_DIR}/cli)
 target_link_libraries(test_report PRIVATE mp_analyzer)
