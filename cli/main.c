@@ -16,6 +16,7 @@
 #include "cmd_dump.h"
 #include "cmd_report.h"
 #include "cmd_run.h"
+#include "cmd_timeline.h"
 
 #ifndef MP_VERSION
 #error "MP_VERSION must be defined by the build (PROJECT_VERSION)"
@@ -34,6 +35,8 @@ static const command_t commands[] = {
     { "run", mp_cmd_run, mp_cmd_run_help, "run a program with memprof's shim as its malloc" },
     { "report", mp_cmd_report, mp_cmd_report_help,
       "what a log says: leaks, peak, top stacks, size classes, findings" },
+    { "timeline", mp_cmd_timeline, mp_cmd_timeline_help,
+      "an SVG chart of memory over time: live, retained, RSS, peak, findings" },
     { "dump", mp_cmd_dump, mp_cmd_dump_help, "print every record of a log as text" },
     { "help", cmd_help, NULL, "show this help, or a command's (memprof help run)" },
 };
