@@ -6,7 +6,8 @@
  *
  *   lines   live bytes: the replay's timeline (mp_replay_timeline), each
  *           point's highest value (max_bytes), so the peak inside an
- *           interval is never lost; retained bytes: the page heap's in-use
+ *           interval is never lost, then its value after its last event
+ *           when lower, held to the end of the log; retained bytes: the page heap's in-use
  *           bytes (pages in spans) of each SNAPSHOT; released bytes (given
  *           back to the OS) and RSS, from the same snapshots;
  *   bands   --by=class: the live bytes of the top N size classes (ranked by
@@ -237,19 +238,34 @@ static size_t collect_states(const mp_replay_t *r, const mp_replay_heap_t **out)
 static int build_lines(const mp_replay_t *r, tl_data_t *d, size_t *nlines)
 {
     const mp_replay_point_t *pt;
-    size_t np = mp_replay_timeline(r, &pt), nh = mp_replay_heap_count(r), ns = 0;
+    size_t np = mp_replay_timeline(r, &pt), nh = mp_replay_heap_count(r), ns = 0, nl = 0;
+    mp_replay_summary_t s;
 
-    d->live_ts = malloc((np + 1) * sizeof *d->live_ts);
-    d->live = malloc((np + 1) * sizeof *d->live);
+    mp_replay_summary(r, &s);
+    d->live_ts = malloc((2 * np + 1) * sizeof *d->live_ts);
+    d->live = malloc((2 * np + 1) * sizeof *d->live);
     d->snap_ts = malloc((nh + 1) * sizeof *d->snap_ts);
     d->in_use = malloc((nh + 1) * sizeof *d->in_use);
     d->released = malloc((nh + 1) * sizeof *d->released);
     d->rss = malloc((nh + 1) * sizeof *d->rss);
     if (!d->live_ts || !d->live || !d->snap_ts || !d->in_use || !d->released || !d->rss)
         return -1;
+    /* Each point: its interval's highest value, then (if lower) the value
+     * after its last event, so that both the peak and a fall inside one
+     * interval show; then the last value held to the end of the log (no
+     * event, no change). */
     for (size_t i = 0; i < np; i++) {
-        d->live_ts[i] = pt[i].ts;
-        d->live[i] = pt[i].max_bytes;
+        d->live_ts[nl] = pt[i].ts;
+        d->live[nl++] = pt[i].max_bytes;
+        if (pt[i].bytes != pt[i].max_bytes) {
+            d->live_ts[nl] = pt[i].ts;
+            d->live[nl++] = pt[i].bytes;
+        }
+    }
+    if (nl && s.duration_ns > d->live_ts[nl - 1]) {
+        d->live_ts[nl] = s.duration_ns;
+        d->live[nl] = d->live[nl - 1];
+        nl++;
     }
     for (size_t i = 0; i < nh; i++) {
         const mp_replay_heap_t *h = mp_replay_heap(r, i);
@@ -262,7 +278,7 @@ static int build_lines(const mp_replay_t *r, tl_data_t *d, size_t *nlines)
         d->rss[ns] = h->rss;
         ns++;
     }
-    d->lines[0] = (mp_tl_line_t){ "live bytes", "#1f77b4", 0, np, d->live_ts, d->live };
+    d->lines[0] = (mp_tl_line_t){ "live bytes", "#1f77b4", 0, nl, d->live_ts, d->live };
     *nlines = 1;
     if (ns) {
         d->lines[1] = (mp_tl_line_t){ "retained bytes (pages in spans)", "#d62728", 0, ns,
@@ -502,7 +518,7 @@ static int render(const tl_config_t *c, const mp_report_t *rep, const char *path
     mp_replay_summary_t s;
     tl_data_t d;
     mp_tl_chart_t ch;
-    char title[256], sub[512], caption[96];
+    char title[256], sub[512];
     const char *exe, *base;
     size_t nlines, nstack = 0, nbands = 0, used = 0;
     FILE *out;
@@ -534,8 +550,6 @@ static int render(const tl_config_t *c, const mp_report_t *rep, const char *path
     if (s.partial && used + 1 < sizeof sub)
         snprintf(sub + used, sizeof sub - used, "%s(partial log: charted as far as it goes)",
                  used ? "  " : "");
-    snprintf(caption, sizeof caption, "live bytes at the peak, by stack (%s):",
-             "no series over time");
 
     ch = (mp_tl_chart_t){
         .title = title,
@@ -557,7 +571,7 @@ static int render(const tl_config_t *c, const mp_report_t *rep, const char *path
         .markers = d.markers,
         .nnotes = d.nnotes,
         .notes = (const char *const *)d.notes,
-        .notes_caption = caption,
+        .notes_caption = "at the peak, by stack (no series):",
     };
 
     if (strcmp(path, "-") == 0) {
@@ -598,29 +612,35 @@ int mp_cmd_timeline(int argc, char **argv, int *exit_status)
     mp_report_options_t o;
     mp_report_t *rep;
     mp_log_error_t err;
-    const char *log;
+    const char *log = NULL;
     char *path = NULL;
     int rc;
 
-    rc = mp_opts_parse("timeline", timeline_opts, argc, argv, 1, on_option, &c, &parsed);
-    if (rc)
-        return rc;
-    if (parsed.help) {
-        mp_cmd_timeline_help(stdout);
-        *exit_status = 0;
-        return 0;
+    /* Options may come before and after the log: `memprof timeline LOG -o F`. */
+    for (int start = 1;;) {
+        rc = mp_opts_parse("timeline", timeline_opts, argc, argv, start, on_option, &c, &parsed);
+        if (rc)
+            return rc;
+        if (parsed.help) {
+            mp_cmd_timeline_help(stdout);
+            *exit_status = 0;
+            return 0;
+        }
+        if (parsed.first_operand >= argc)
+            break;
+        if (log) {
+            mp_usage_error("timeline", "one log at a time ('%s' is one too many)",
+                           argv[parsed.first_operand]);
+            return -MP_CLI_EUSAGE;
+        }
+        log = argv[parsed.first_operand];
+        start = parsed.first_operand + 1;
     }
-    if (parsed.first_operand >= argc) {
+    if (!log) {
         mp_usage_error("timeline", "no log to chart (usage: memprof timeline LOG [-o FILE]; see "
                                    "memprof timeline --help)");
         return -MP_CLI_EUSAGE;
     }
-    if (parsed.first_operand + 1 < argc) {
-        mp_usage_error("timeline", "one log at a time ('%s' is one too many)",
-                       argv[parsed.first_operand + 1]);
-        return -MP_CLI_EUSAGE;
-    }
-    log = argv[parsed.first_operand];
 
     memset(&o, 0, sizeof o);
     o.top = c.top ? c.top : 1;

@@ -227,9 +227,16 @@ static void draw_lines(FILE *out, const plot_t *p, const mp_tl_chart_t *c)
     for (size_t l = 0; l < c->nlines; l++) {
         const mp_tl_line_t *line = &c->lines[l];
 
+        uint64_t max = 0;
+
+        for (size_t i = 0; i < line->n; i++)
+            if (line->bytes[i] > max)
+                max = line->bytes[i];
         fputs("<polyline class=\"series\" data-name=\"", out);
         put_escaped(out, line->name);
-        fprintf(out, "\" stroke=\"%s\"%s points=\"", line->color,
+        fprintf(out, "\" data-max-bytes=\"%" PRIu64 "\" data-last-bytes=\"%" PRIu64 "\"", max,
+                line->n ? line->bytes[line->n - 1] : 0);
+        fprintf(out, " stroke=\"%s\"%s points=\"", line->color,
                 line->dashed ? " stroke-dasharray=\"6 3\"" : "");
         for (size_t i = 0; i < line->n; i++)
             fprintf(out, "%.1f,%.1f ", px(p, line->ts[i]), py(p, line->bytes[i]));
