@@ -99,7 +99,9 @@ const char *mp_tl_tick_label(char *buf, size_t cap, double value, double step, c
     int decimals = 0;
     double s = step;
 
-    while (s < 0.999999 && decimals < 9) {
+    /* Decimals until the step is a whole number: 0.2 -> 1, 0.25 -> 2. */
+    while (decimals < 9 && (s - (double)(uint64_t)(s + 0.5) > 1e-6 * step * 10 ||
+                            (double)(uint64_t)(s + 0.5) - s > 1e-6 * step * 10 || s < 0.999999)) {
         s *= 10.0;
         decimals++;
     }
