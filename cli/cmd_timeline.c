@@ -13,7 +13,10 @@
  *   bands   --by=class: the live bytes of the top N size classes (ranked by
  *           their highest live bytes over the run), of large objects, and
  *           of the other classes, stacked, from the snapshot series plus
- *           the model's states at the peak and at the end;
+ *           the model's states at the peak and at the end; snapshot lines
+ *           and bands are drawn as steps (a state holds until the next one
+ *           is known: a straight line between two snapshots would invent
+ *           values in between);
  *           --by=stack: the replay keeps no per-stack series, so there are
  *           no bands: the legend lists the top N stacks' bytes at the peak
  *           instead (said in --help; no time series is made up);
@@ -278,14 +281,14 @@ static int build_lines(const mp_replay_t *r, tl_data_t *d, size_t *nlines)
         d->rss[ns] = h->rss;
         ns++;
     }
-    d->lines[0] = (mp_tl_line_t){ "live bytes", "#1f77b4", 0, nl, d->live_ts, d->live };
+    d->lines[0] = (mp_tl_line_t){ "live bytes", "#1f77b4", 0, 0, nl, d->live_ts, d->live };
     *nlines = 1;
     if (ns) {
-        d->lines[1] = (mp_tl_line_t){ "retained bytes (pages in spans)", "#d62728", 0, ns,
+        d->lines[1] = (mp_tl_line_t){ "retained bytes (pages in spans)", "#d62728", 0, 1, ns,
                                       d->snap_ts, d->in_use };
-        d->lines[2] = (mp_tl_line_t){ "released bytes (to the OS)", "#2ca02c", 1, ns, d->snap_ts,
+        d->lines[2] = (mp_tl_line_t){ "released bytes (to the OS)", "#2ca02c", 1, 1, ns, d->snap_ts,
                                       d->released };
-        d->lines[3] = (mp_tl_line_t){ "RSS", "#555555", 1, ns, d->snap_ts, d->rss };
+        d->lines[3] = (mp_tl_line_t){ "RSS", "#555555", 1, 1, ns, d->snap_ts, d->rss };
         *nlines = 4;
     }
     return 0;
@@ -564,6 +567,7 @@ static int render(const tl_config_t *c, const mp_report_t *rep, const char *path
         .nbands = nbands,
         .bands = d.bands,
         .stack_caption = "live bytes by size class (stacked):",
+        .stack_step = 1,
         .have_peak = s.peak_bytes > 0,
         .peak_ts = s.peak_ts,
         .peak_bytes = s.peak_bytes,

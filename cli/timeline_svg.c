@@ -187,6 +187,16 @@ static void draw_axes(FILE *out, const plot_t *p)
     fputs("</g>\n", out);
 }
 
+/* The bands below band nb (0..nb-1) summed at point i. */
+static uint64_t band_sum(const mp_tl_chart_t *c, size_t nb, size_t i)
+{
+    uint64_t sum = 0;
+
+    for (size_t k = 0; k < nb; k++)
+        sum += c->bands[k].bytes[i];
+    return sum;
+}
+
 static void draw_bands(FILE *out, const plot_t *p, const mp_tl_chart_t *c)
 {
     /* Each band's edges are summed afresh: nbands * nbands * nstack
@@ -202,19 +212,15 @@ static void draw_bands(FILE *out, const plot_t *p, const mp_tl_chart_t *c)
         fprintf(out, "\" fill=\"%s\" fill-opacity=\"0.55\" stroke=\"none\" points=\"", band->color);
         /* Upper edge, left to right: bands 0..b summed. */
         for (size_t i = 0; i < c->nstack; i++) {
-            uint64_t top = 0;
-
-            for (size_t k = 0; k <= b; k++)
-                top += c->bands[k].bytes[i];
-            fprintf(out, "%.1f,%.1f ", px(p, c->stack_ts[i]), py(p, top));
+            if (c->stack_step && i > 0)
+                fprintf(out, "%.1f,%.1f ", px(p, c->stack_ts[i]), py(p, band_sum(c, b + 1, i - 1)));
+            fprintf(out, "%.1f,%.1f ", px(p, c->stack_ts[i]), py(p, band_sum(c, b + 1, i)));
         }
         /* Lower edge, right to left: bands 0..b-1 summed. */
         for (size_t i = c->nstack; i-- > 0;) {
-            uint64_t bottom = 0;
-
-            for (size_t k = 0; k < b; k++)
-                bottom += c->bands[k].bytes[i];
-            fprintf(out, "%.1f,%.1f ", px(p, c->stack_ts[i]), py(p, bottom));
+            fprintf(out, "%.1f,%.1f ", px(p, c->stack_ts[i]), py(p, band_sum(c, b, i)));
+            if (c->stack_step && i > 0)
+                fprintf(out, "%.1f,%.1f ", px(p, c->stack_ts[i]), py(p, band_sum(c, b, i - 1)));
         }
         fputs("\"><title>", out);
         put_escaped(out, band->name);
@@ -240,8 +246,11 @@ static void draw_lines(FILE *out, const plot_t *p, const mp_tl_chart_t *c)
                 line->n ? line->bytes[line->n - 1] : 0);
         fprintf(out, " stroke=\"%s\"%s points=\"", line->color,
                 line->dashed ? " stroke-dasharray=\"6 3\"" : "");
-        for (size_t i = 0; i < line->n; i++)
+        for (size_t i = 0; i < line->n; i++) {
+            if (line->step && i > 0)
+                fprintf(out, "%.1f,%.1f ", px(p, line->ts[i]), py(p, line->bytes[i - 1]));
             fprintf(out, "%.1f,%.1f ", px(p, line->ts[i]), py(p, line->bytes[i]));
+        }
         fputs("\"><title>", out);
         put_escaped(out, line->name);
         fputs("</title></polyline>\n", out);

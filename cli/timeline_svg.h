@@ -29,6 +29,9 @@ typedef struct mp_tl_line {
     const char *name;      /* legend text, and data-name */
     const char *color;     /* an SVG colour: "#1f77b4" */
     int dashed;            /* drawn dashed */
+    int step;              /* each value holds until the next point (samples
+                              of a state: snapshots), rather than a straight
+                              line between points */
     size_t n;
     const uint64_t *ts;    /* ns */
     const uint64_t *bytes;
@@ -62,6 +65,7 @@ typedef struct mp_tl_chart {
     size_t nbands;
     const mp_tl_band_t *bands; /* bottom band first */
     const char *stack_caption; /* legend heading above the bands, or NULL */
+    int stack_step;        /* bands hold each value until the next point */
 
     int have_peak;
     uint64_t peak_ts, peak_bytes;

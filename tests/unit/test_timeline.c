@@ -115,8 +115,8 @@ static void chart_has_its_lines_bands_peak_and_markers(void)
     static const uint64_t b1[] = { 0, 200u << 20, 50u << 20 };
     static const uint64_t b2[] = { 0, 100u << 20, 50u << 20 };
     const mp_tl_line_t lines[] = {
-        { "live bytes", "#1f77b4", 0, 3, ts, live },
-        { "RSS", "#555", 1, 3, ts, rss },
+        { "live bytes", "#1f77b4", 0, 0, 3, ts, live },
+        { "RSS", "#555", 1, 1, 3, ts, rss },
     };
     const mp_tl_band_t bands[] = { { "class 1 (16 B)", "#4e79a7", b1 },
                                    { "vector<int> & co", "#f28e2b", b2 } };
