@@ -19,7 +19,8 @@
 #define MARGIN_LEFT 84   /* room for "1000 MiB" */
 #define MARGIN_TOP 58    /* title, subtitle */
 #define MARGIN_BOTTOM 48 /* time ticks and the axis name */
-#define LEGEND_WIDTH 260 /* the legend column, right of the plot */
+#define LEGEND_WIDTH 280 /* the legend column, right of the plot */
+#define NOTE_CHARS 46    /* a note longer than this is cut (10 px text, ~5.5 px a char) */
 #define TICKS_X 8        /* about this many ticks */
 #define TICKS_Y 6
 #define MARKER_ROWS 4    /* finding labels are staggered over this many rows */
@@ -364,8 +365,25 @@ static void draw_legend(FILE *out, const plot_t *p, const mp_tl_chart_t *c)
             legend_row(out, x, y, NULL, -1, c->notes_caption);
             y += 16;
         }
-        for (size_t i = 0; i < c->nnotes; i++, y += 15)
-            legend_row(out, x + 4, y, NULL, -1, c->notes[i]);
+        for (size_t i = 0; i < c->nnotes; i++, y += 14) {
+            char note[NOTE_CHARS + 4];
+            size_t n = strlen(c->notes[i]);
+
+            if (n > NOTE_CHARS) {
+                n = NOTE_CHARS - 3;
+                while (n > 0 && ((unsigned char)c->notes[i][n] & 0xc0) == 0x80)
+                    n--; /* not inside a UTF-8 sequence */
+                memcpy(note, c->notes[i], n);
+                memcpy(note + n, "...", 4);
+            } else {
+                memcpy(note, c->notes[i], n + 1);
+            }
+            fprintf(out, "<g font-size=\"10\"><title>");
+            put_escaped(out, c->notes[i]);
+            fputs("</title>\n", out);
+            legend_row(out, x + 4, y, NULL, -1, note);
+            fputs("</g>\n", out);
+        }
     }
     fputs("</g>\n", out);
 }
