@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE /* vasprintf */
 #include "findings.h"
+#include "retention.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,13 +17,20 @@ struct mp_findings {
     size_t n, cap;
 };
 
+static int detect_leaks(mp_findings_t *f, const mp_replay_t *r,
+                        const mp_retention_options_t *o)
+{
+    (void)o; /* leaks have no thresholds */
+    return mp_detect_leaks(f, r);
+}
+
 /* Every detector, in the order they run. The retention detectors join
  * here (DESIGN.md, "Detectors"). */
 static const mp_detector_fn detectors[] = {
-    mp_detect_leaks,
-    mp_detect_bucket,
-    mp_detect_span,
-    mp_detect_idle,
+    detect_leaks,
+    mp_detect_bucket_with,
+    mp_detect_span_with,
+    mp_detect_idle_with,
 };
 
 int mp_findings_create(mp_findings_t **out)
@@ -112,8 +120,17 @@ static int by_bytes(const void *pa, const void *pb)
 
 int mp_findings_detect(mp_findings_t *f, const mp_replay_t *r)
 {
+    return mp_findings_detect_with(f, r, NULL);
+}
+
+int mp_findings_detect_with(mp_findings_t *f, const mp_replay_t *r,
+                            const mp_retention_options_t *o)
+{
+    const mp_retention_options_t defaults = MP_RETENTION_DEFAULTS;
+    if (!o)
+        o = &defaults;
     for (size_t i = 0; i < sizeof detectors / sizeof detectors[0]; i++) {
-        int rc = detectors[i](f, r);
+        int rc = detectors[i](f, r, o);
         if (rc)
             return rc;
     }

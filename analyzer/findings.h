@@ -58,12 +58,20 @@ size_t mp_findings_count(const mp_findings_t *f);
 /* i < count; NULL otherwise. */
 const mp_finding_t *mp_finding(const mp_findings_t *f, size_t i);
 
+struct mp_retention_options; /* retention.h: the detectors' thresholds */
+
 /* A detector: reads r (after mp_replay_run returned 0) and appends what
- * it finds. 0, or MP_ELOG_NOMEM. */
-typedef int (*mp_detector_fn)(mp_findings_t *f, const mp_replay_t *r);
+ * it finds, with the thresholds in o (never NULL here). 0, or
+ * MP_ELOG_NOMEM. */
+typedef int (*mp_detector_fn)(mp_findings_t *f, const mp_replay_t *r,
+                              const struct mp_retention_options *o);
 
 /* Runs every detector of the table in findings.c, in order, then sorts
- * the list (see above). 0, or the first detector's error. */
+ * the list (see above). o: the thresholds, NULL for the documented
+ * defaults (retention.h). 0, or the first detector's error. */
+int mp_findings_detect_with(mp_findings_t *f, const mp_replay_t *r,
+                            const struct mp_retention_options *o);
+/* The same with the defaults. */
 int mp_findings_detect(mp_findings_t *f, const mp_replay_t *r);
 
 /* ---- Detectors --------------------------------------------------------- */

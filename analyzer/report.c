@@ -168,7 +168,7 @@ static int build(mp_report_t *rep, const mp_report_options_t *o, mp_log_error_t 
     rep->sampled = p && p->mode == MP_MODE_SAMPLED;
 
     if ((rc = mp_findings_create(&rep->findings)) != 0 ||
-        (rc = mp_findings_detect(rep->findings, rep->replay)) != 0 ||
+        (rc = mp_findings_detect_with(rep->findings, rep->replay, o->retention)) != 0 ||
         (rc = mp_report_stacks_create(&rep->stacks, rep->replay, &o->sym)) != 0)
         goto nomem;
 

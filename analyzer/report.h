@@ -50,6 +50,7 @@ typedef struct mp_report_options {
     mp_symbolizer_options_t sym; /* debug directories, sysroot, demangling */
     mp_replay_progress_fn progress; /* replay.h; NULL for none */
     void *progress_arg;
+    const struct mp_retention_options *retention; /* thresholds; NULL: defaults */
 } mp_report_options_t;
 
 /* A symbolized stack. */

@@ -35,6 +35,7 @@
 #include "options.h"
 #include "report.h"
 #include "report_view.h"
+#include "retention.h"
 
 #define DEFAULT_TOP 10
 #define DEFAULT_DEPTH 12
@@ -48,6 +49,12 @@ enum {
     OPT_COLOR,
     OPT_DEBUG_DIR,
     OPT_SYSROOT,
+    OPT_BUCKET_MIN,
+    OPT_BUCKET_FALL,
+    OPT_SPAN_RATIO,
+    OPT_SPAN_MIN,
+    OPT_IDLE_MIN,
+    OPT_SCAVENGE_DELAY,
 };
 
 static const mp_opt_t report_opts[] = {
@@ -60,6 +67,20 @@ static const mp_opt_t report_opts[] = {
       OPT_DEBUG_DIR },
     { "sysroot", 0, "DIR", "find the program's files under DIR (a copy of another machine's)",
       OPT_SYSROOT },
+    { "bucket-min", 0, "SIZE", "bucket retention: tables of at least SIZE (default 64k)",
+      OPT_BUCKET_MIN },
+    { "bucket-fall", 0, "PCT",
+      "bucket retention: the heap at the end is at most PCT% of its peak (default 50)",
+      OPT_BUCKET_FALL },
+    { "span-ratio", 0, "R", "span retention: a class retains R times what is live (default 4)",
+      OPT_SPAN_RATIO },
+    { "span-min", 0, "SIZE", "span retention: and at least SIZE more (default 1m)",
+      OPT_SPAN_MIN },
+    { "idle-min", 0, "SIZE", "idle retention: at least SIZE of free pages kept (default 64m)",
+      OPT_IDLE_MIN },
+    { "scavenge-delay", 0, "MS",
+      "idle retention: the scavenger delay the run used (default 1000, as memprof run's)",
+      OPT_SCAVENGE_DELAY },
     { NULL, 0, NULL, NULL, 0 },
 };
 
@@ -72,6 +93,7 @@ typedef struct report_config {
     const char *debug_dirs[MAX_DEBUG_DIRS];
     size_t ndebug_dirs;
     const char *sysroot;
+    mp_retention_options_t retention; /* detector thresholds (retention.h) */
 } report_config_t;
 
 void mp_cmd_report_help(FILE *out)
@@ -94,6 +116,9 @@ void mp_cmd_report_help(FILE *out)
           out);
     mp_opts_print_help(out, report_opts);
     fputs("\n"
+          "The retention thresholds default to values that do not fire on healthy\n"
+          "programs (docs/retention.md); lower them to look closer.\n"
+          "\n"
           "A log cut short (the program was killed) or damaged is reported as far as it\n"
           "goes, marked partial with the byte where it stops. Sizes in the text are in\n"
           "B, KiB, MiB, GiB; JSON has exact numbers.\n"
@@ -164,6 +189,49 @@ static int on_option(void *ctx, const mp_opt_t *opt, const char *value)
     case OPT_SYSROOT:
         c->sysroot = value;
         return 0;
+    case OPT_BUCKET_MIN:
+    case OPT_SPAN_MIN:
+    case OPT_IDLE_MIN: {
+        unsigned long long n;
+        if (mp_parse_size(value, 1ull << 50, &n) != 0) {
+            mp_usage_error("report", "bad value '%s' for --%s (expected a SIZE: bytes, or "
+                                     "with a suffix k, m or g)",
+                           value, opt->name);
+            return -MP_CLI_EUSAGE;
+        }
+        if (opt->id == OPT_BUCKET_MIN)
+            c->retention.bucket_min_bytes = n;
+        else if (opt->id == OPT_SPAN_MIN)
+            c->retention.span_min_bytes = n;
+        else
+            c->retention.idle_min_bytes = n;
+        return 0;
+    }
+    case OPT_BUCKET_FALL: {
+        size_t pct;
+        if (parse_count("bucket-fall", value, 100, &pct) != 0)
+            return -MP_CLI_EUSAGE;
+        c->retention.bucket_heap_fall = (double)pct / 100.0;
+        return 0;
+    }
+    case OPT_SPAN_RATIO: {
+        size_t r;
+        if (parse_count("span-ratio", value, 1000, &r) != 0)
+            return -MP_CLI_EUSAGE;
+        if (r < 1) {
+            mp_usage_error("report", "bad value '%s' for --span-ratio (at least 1)", value);
+            return -MP_CLI_EUSAGE;
+        }
+        c->retention.span_ratio = (double)r;
+        return 0;
+    }
+    case OPT_SCAVENGE_DELAY: {
+        size_t ms;
+        if (parse_count("scavenge-delay", value, 3600000, &ms) != 0)
+            return -MP_CLI_EUSAGE;
+        c->retention.idle_scavenge_delay_ns = (uint64_t)ms * 1000000u;
+        return 0;
+    }
     }
     return 0;
 }
@@ -223,6 +291,7 @@ static int build(const report_config_t *c, const char *path, mp_report_t **out)
         .top = c->top,
         .sym = { .debug_dirs = c->debug_dirs, .ndebug_dirs = c->ndebug_dirs,
                  .sysroot = c->sysroot, .demangle = true },
+        .retention = &c->retention,
     };
     progress_t p = { path, now_ns(), -1 };
     mp_log_error_t err;
@@ -257,7 +326,8 @@ static int is_dir(const char *path)
 
 int mp_cmd_report(int argc, char **argv, int *exit_status)
 {
-    report_config_t c = { .top = DEFAULT_TOP, .depth = DEFAULT_DEPTH, .color = COLOR_AUTO };
+    report_config_t c = { .top = DEFAULT_TOP, .depth = DEFAULT_DEPTH, .color = COLOR_AUTO,
+                          .retention = MP_RETENTION_DEFAULTS };
     mp_view_options_t v;
     mp_opts_result_t parsed;
     int err, status = 0, nlogs = 0, shown = 0;

@@ -205,30 +205,21 @@ static int set_depth(run_config_t *cfg, const char *value)
     return 0;
 }
 
-/* SIZE: digits, then optionally k, m or g (either case; powers of 1024). */
+/* SIZE: digits, then optionally k, m or g (mp_parse_size). */
 static int set_sample(run_config_t *cfg, const char *value)
 {
     unsigned long long n;
-    const char *sfx;
-    unsigned shift = 0;
 
-    if (parse_digits(value, &n, &sfx) == 0) {
-        switch (*sfx) {
-        case 'k': case 'K': shift = 10; sfx++; break;
-        case 'm': case 'M': shift = 20; sfx++; break;
-        case 'g': case 'G': shift = 30; sfx++; break;
-        }
-        if (*sfx == '\0' && n == 0) {
+    if (mp_parse_size(value, MAX_SAMPLE_BYTES, &n) == 0) {
+        if (n == 0) {
             mp_usage_error("run", "bad value '%s' for --sample: the mean interval between "
                                   "samples must be at least 1 byte (for every allocation, "
                                   "use --mode=full)",
                            value);
             return -MP_CLI_EUSAGE;
         }
-        if (*sfx == '\0' && n <= (MAX_SAMPLE_BYTES >> shift)) {
-            cfg->sample = n << shift;
-            return 0;
-        }
+        cfg->sample = n;
+        return 0;
     }
     mp_usage_error("run",
                    "bad value '%s' for --sample (expected --sample=SIZE, the mean number of "

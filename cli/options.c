@@ -15,6 +15,9 @@
 
 #include "cli_error.h"
 
+#include <errno.h>
+#include <stdlib.h>
+
 void mp_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -137,4 +140,27 @@ void mp_opts_print_help(FILE *out, const mp_opt_t *table)
         fprintf(out, "  %-22s %s\n", spell, o->help);
     }
     fprintf(out, "  %-22s %s\n", "-h, --help", "show this help and exit");
+}
+
+int mp_parse_size(const char *value, unsigned long long max, unsigned long long *out)
+{
+    char *e;
+    unsigned shift = 0;
+    unsigned long long n;
+
+    if (value[0] < '0' || value[0] > '9')
+        return -1;
+    errno = 0;
+    n = strtoull(value, &e, 10);
+    if (errno == ERANGE)
+        return -1;
+    switch (*e) {
+    case 'k': case 'K': shift = 10; e++; break;
+    case 'm': case 'M': shift = 20; e++; break;
+    case 'g': case 'G': shift = 30; e++; break;
+    }
+    if (*e != '\0' || n > (max >> shift))
+        return -1;
+    *out = n << shift;
+    return 0;
 }

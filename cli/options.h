@@ -48,6 +48,11 @@ int mp_opts_parse(const char *cmd, const mp_opt_t *table, int argc, char **argv,
 /* Prints one line per option of table, then the built-in -h/--help line. */
 void mp_opts_print_help(FILE *out, const mp_opt_t *table);
 
+/* A SIZE value: digits, then optionally k, m or g (either case; powers of
+ * 1024). 0 with *out set when it is well formed and at most max; -1
+ * otherwise (no message: the caller names the option). */
+int mp_parse_size(const char *value, unsigned long long max, unsigned long long *out);
+
 /* Prints "memprof: CMD: <message>" and a newline on stderr. */
 void mp_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -279,6 +279,29 @@ static void bucket_quiet_when_the_scan_finds_the_table_full(void)
     mp_findings_destroy(f);
 }
 
+/* The thresholds are options: the same table is not reported once the
+ * minimum table size is raised above it (memprof report --bucket-min). */
+static void bucket_threshold_is_an_option(void)
+{
+    const char *path = scanned_table_log("bucket_threshold.mpz", 60);
+    mp_replay_t *r = NULL;
+    mp_findings_t *f = NULL;
+    mp_retention_options_t o = MP_RETENTION_DEFAULTS;
+    CU_ASSERT_EQUAL_FATAL(mp_replay_open(path, &r, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(mp_replay_run(r, NULL, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(mp_findings_create(&f), 0);
+    CU_ASSERT_EQUAL(mp_findings_detect_with(f, r, &o), 0);
+    CU_ASSERT_EQUAL(count_kind(f, "bucket_retention"), 1);
+    mp_findings_destroy(f);
+    o.bucket_min_bytes = 512 * KIB;
+    CU_ASSERT_EQUAL_FATAL(mp_findings_create(&f), 0);
+    CU_ASSERT_EQUAL(mp_findings_detect_with(f, r, &o), 0);
+    CU_ASSERT_EQUAL(count_kind(f, "bucket_retention"), 0);
+    CU_ASSERT_EQUAL(count_kind(f, "leak"), 1); /* the table is still live */
+    mp_findings_destroy(f);
+    mp_replay_close(r);
+}
+
 /* ---- span_retention ---------------------------------------------------- */
 
 /* Class 3 (48 B, 1-page spans: 170 objects each): nspans spans filled at
@@ -465,7 +488,8 @@ void mp_test_register(void)
              MP_TEST(bucket_quiet_on_a_block_that_grew_once),
              MP_TEST(bucket_quiet_on_a_large_buffer_that_is_full),
              MP_TEST(bucket_fires_on_a_hollow_table_and_says_how_hollow),
-             MP_TEST(bucket_quiet_when_the_scan_finds_the_table_full));
+             MP_TEST(bucket_quiet_when_the_scan_finds_the_table_full),
+             MP_TEST(bucket_threshold_is_an_option));
     MP_SUITE("retention_span", MP_TEST(span_fires_on_spans_pinned_by_survivors),
              MP_TEST(span_quiet_when_the_spans_come_back),
              MP_TEST(span_quiet_when_only_briefly_pinned_in_the_tail),
