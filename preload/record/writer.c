@@ -11,12 +11,12 @@
 #include "writer.h"
 #include "diag.h"
 #include "heap.h"
+#include "hollow.h"
 #include "log_chunk.h"
 #include "log_encode.h"
 #include "modules.h"
 #include "options.h"
 #include "os.h"
-#include "pageheap.h"
 #include "recorder.h"
 #include "stack_table.h"
 #include "tbuf.h"
@@ -28,7 +28,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -319,77 +318,19 @@ static void emit_snapshot(uint64_t ts, int force)
     mp_enc_snapshot(&W.stage, &r);
 }
 
-/* ---- the hollow-block scan ----
- *
- * For every live large block of at least hollow_min bytes: how many of its
- * 4 KiB pages were never touched (not resident, by mincore) and how many
- * are resident but hold only zero bytes. A table whose slots were emptied
- * but whose storage was kept shows up as a block that is mostly zero
- * pages. Reading is safe: the heap never unmaps its memory, and pages that
- * are not resident are never read (so never faulted in). */
+/* ---- the hollow-block scan (hollow.h) ---- */
 
-#define HOLLOW_MAX (64u * 1024u)       /* blocks scanned at most */
-#define SCAN_PAGE 4096u
-#define MINCORE_BATCH 4096u            /* pages per mincore call (16 MiB) */
-
-static uintptr_t *hollow_addr, *hollow_len; /* HOLLOW_MAX each, mmap'd */
-static mp_hollow_block_t hollow_out[MP_LOG_MAX_HOLLOW];
-
-static int page_is_zero(const uint64_t *w)
+static void put_hollow(void *arg, const mp_rec_hollow_t *r)
 {
-    for (size_t i = 0; i < SCAN_PAGE / 8; i += 8)
-        if (w[i] | w[i + 1] | w[i + 2] | w[i + 3] | w[i + 4] | w[i + 5] | w[i + 6] | w[i + 7])
-            return 0;
-    return 1;
-}
-
-static void scan_block(uintptr_t addr, uintptr_t len, mp_hollow_block_t *out)
-{
-    static unsigned char vec[MINCORE_BATCH];
-    out->addr = addr;
-    out->size = len;
-    out->zero_pages = out->untouched_pages = 0;
-    for (uintptr_t off = 0; off < len; off += (uintptr_t)MINCORE_BATCH * SCAN_PAGE) {
-        uintptr_t chunk = len - off;
-        if (chunk > (uintptr_t)MINCORE_BATCH * SCAN_PAGE)
-            chunk = (uintptr_t)MINCORE_BATCH * SCAN_PAGE;
-        uintptr_t pages = chunk / SCAN_PAGE;
-        if (mincore((void *)(addr + off), chunk, vec) != 0)
-            return;
-        for (uintptr_t p = 0; p < pages; p++) {
-            if (!(vec[p] & 1))
-                out->untouched_pages++;
-            else if (page_is_zero((const uint64_t *)(addr + off + p * SCAN_PAGE)))
-                out->zero_pages++;
-        }
-    }
+    (void)arg;
+    room_for(32 + 40u * r->n);
+    mp_enc_hollow(&W.stage, r);
 }
 
 static void emit_hollow(int reason)
 {
-    if (!mp_options.hollow_min)
-        return;
-    if (!hollow_addr) {
-        void *a, *b;
-        if (mp_os_reserve(HOLLOW_MAX * sizeof(uintptr_t), 4096, NULL, &a) != 0 ||
-            mp_os_reserve(HOLLOW_MAX * sizeof(uintptr_t), 4096, NULL, &b) != 0)
-            return;
-        hollow_addr = a;
-        hollow_len = b;
-    }
-    size_t n = mp_pageheap_large_blocks(hollow_addr, hollow_len, HOLLOW_MAX, mp_options.hollow_min);
-    uint64_t ts = mp_tbuf_now();
-    for (size_t i = 0; i < n;) {
-        uint32_t k = 0;
-        while (i < n && k < MP_LOG_MAX_HOLLOW) {
-            scan_block(hollow_addr[i], hollow_len[i], &hollow_out[k]);
-            k++;
-            i++;
-        }
-        mp_rec_hollow_t r = {ts, (uint64_t)reason, SCAN_PAGE, k, hollow_out};
-        room_for(32 + 40u * k);
-        mp_enc_hollow(&W.stage, &r);
-    }
+    if (mp_options.hollow_min)
+        mp_hollow_scan(mp_options.hollow_min, reason, mp_tbuf_now(), put_hollow, NULL);
 }
 
 void mp_writer_request_hollow(void)
