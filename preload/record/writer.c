@@ -356,7 +356,11 @@ static void sweep(int final)
         mp_rec_watermark_t wm = {w};
         mp_enc_watermark(&W.stage, &wm);
     }
-    if (final || w - W.last_snapshot >= (uint64_t)mp_options.snapshot_ms * 1000000u) {
+    /* No snapshot while a fatal signal is handled: the crashing thread may
+     * hold a heap lock that mp_heap_get_stats would wait on for ever. */
+    int crashing = __atomic_load_n(&crash_sig, __ATOMIC_ACQUIRE) != 0;
+    if (!crashing &&
+        (final || w - W.last_snapshot >= (uint64_t)mp_options.snapshot_ms * 1000000u)) {
         emit_snapshot(w, final);
         W.last_snapshot = w;
     }
