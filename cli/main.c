@@ -14,6 +14,7 @@
 #include "cli_error.h"
 #include "commands.h"
 #include "cmd_dump.h"
+#include "cmd_flamegraph.h"
 #include "cmd_report.h"
 #include "cmd_run.h"
 #include "cmd_timeline.h"
@@ -37,6 +38,8 @@ static const command_t commands[] = {
       "what a log says: leaks, peak, top stacks, size classes, findings" },
     { "timeline", mp_cmd_timeline, mp_cmd_timeline_help,
       "an SVG chart of memory over time: live, retained, RSS, peak, findings" },
+    { "flamegraph", mp_cmd_flamegraph, mp_cmd_flamegraph_help,
+      "an interactive SVG flame graph of peak, leaked or allocated memory; --folded" },
     { "dump", mp_cmd_dump, mp_cmd_dump_help, "print every record of a log as text" },
     { "help", cmd_help, NULL, "show this help, or a command's (memprof help run)" },
 };
