@@ -13,6 +13,7 @@
 
 #include "cli_error.h"
 #include "commands.h"
+#include "cmd_check.h"
 #include "cmd_dump.h"
 #include "cmd_flamegraph.h"
 #include "cmd_report.h"
@@ -40,6 +41,8 @@ static const command_t commands[] = {
       "an SVG chart of memory over time: live, retained, RSS, peak, findings" },
     { "flamegraph", mp_cmd_flamegraph, mp_cmd_flamegraph_help,
       "an interactive SVG flame graph of peak, leaked or allocated memory; --folded" },
+    { "check", mp_cmd_check, mp_cmd_check_help,
+      "the CI leak check: run a program, fail on leaks; JUnit XML, suppressions" },
     { "dump", mp_cmd_dump, mp_cmd_dump_help, "print every record of a log as text" },
     { "help", cmd_help, NULL, "show this help, or a command's (memprof help run)" },
 };

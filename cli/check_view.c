@@ -1,0 +1,278 @@
+/*
+ * check_view.c — `memprof check` for people (text, on stderr next to the
+ * program's own messages, as valgrind and LeakSanitizer do) and for
+ * programs (JSON, on stdout); see check_view.h. Bytes are exact ("300
+ * bytes"): a CI log is read to compare figures, not to skim them.
+ *
+ * The text: one verdict line, then each unsuppressed leak with its stack
+ * (`function (file:line)` as memprof report prints it, file name only),
+ * then the suppressed total and which rules matched; with
+ * --gen-suppressions, the rules that would suppress the leaks shown, at
+ * column 0, so that `grep '^leak:'` turns them into a file.
+ */
+#include "check_view.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static const char *base_name(const char *path)
+{
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    return slash ? slash + 1 : path;
+}
+
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+void mp_check_put_frame(FILE *out, const mp_frame_t *f)
+{
+    if (f->function && f->file && f->line)
+        fprintf(out, "%s (%s:%" PRIu32 ")", f->function, base_name(f->file), f->line);
+    else if (f->function && f->module)
+        fprintf(out, "%s (%s)", f->function, base_name(f->module));
+    else if (f->function)
+        fprintf(out, "%s", f->function);
+    else if (f->module)
+        fprintf(out, "%s+0x%" PRIx64, base_name(f->module), f->module_offset);
+    else
+        fprintf(out, "0x%" PRIx64, f->pc);
+    if (f->inlined)
+        fputs(" [inlined]", out);
+}
+
+/* Characters a rule cannot hold as such: the anchors and the wildcard
+ * mean something, a newline ends the rule. Names with them (rare: C++
+ * operators) get a `*` in their place. */
+static void copy_name(char *dst, size_t cap, const char *name)
+{
+    size_t i = 0;
+
+    for (; *name && i + 1 < cap; name++)
+        dst[i++] = (*name == '*' || *name == '$' || *name == '^' || *name == '\n') ? '*' : *name;
+    dst[i] = '\0';
+}
+
+const char *mp_check_gen_rule(const mp_check_leak_t *l, char *buf, size_t cap)
+{
+    const mp_report_stack_t *s = l->stack;
+    const mp_frame_t *pick = NULL;
+    char name[1024];
+
+    if (!s || s->nframes == 0)
+        return NULL;
+    for (size_t i = 0; i < s->nframes && !pick; i++)
+        if (s->frames[i].function && !mp_supp_frame_is_runtime(&s->frames[i]))
+            pick = &s->frames[i];
+    for (size_t i = 0; i < s->nframes && !pick; i++)
+        if (s->frames[i].function)
+            pick = &s->frames[i];
+    if (pick) {
+        copy_name(name, sizeof name, pick->function);
+        snprintf(buf, cap, "leak:^%s$", name);
+        return buf;
+    }
+    if (s->frames[0].module) {
+        copy_name(name, sizeof name, base_name(s->frames[0].module));
+        snprintf(buf, cap, "leak:%s$", name);
+        return buf;
+    }
+    return NULL;
+}
+
+static void put_stack(FILE *out, const mp_report_stack_t *s, size_t depth)
+{
+    size_t n = s ? s->nframes : 0;
+
+    if (n == 0) {
+        fputs("        (no stack recorded)\n", out);
+        return;
+    }
+    for (size_t i = 0; i < n && (depth == 0 || i < depth); i++) {
+        fputs("        ", out);
+        mp_check_put_frame(out, &s->frames[i]);
+        fputc('\n', out);
+    }
+    if (depth && n > depth)
+        fprintf(out, "        ... %zu more %s (--depth)\n", n - depth,
+                plural(n - depth, "frame", "frames"));
+}
+
+void mp_check_text(FILE *out, const mp_check_result_t *r, size_t depth, int gen)
+{
+    size_t k = 0;
+
+    if (r->partial)
+        fprintf(out, "memprof: check: %s was cut short: leaks are what was live at its last "
+                     "record\n",
+                r->log ? r->log : "the log");
+    if (r->stacks == 0)
+        fprintf(out, "memprof: check: no leaks");
+    else
+        fprintf(out,
+                "memprof: check: %" PRIu64 " %s in %" PRIu64 " %s leaked from %zu %s",
+                r->bytes, plural(r->bytes, "byte", "bytes"), r->blocks,
+                plural(r->blocks, "block", "blocks"), r->stacks,
+                plural(r->stacks, "stack", "stacks"));
+    if (r->supp_stacks)
+        fprintf(out, " (%" PRIu64 " %s in %" PRIu64 " %s suppressed)", r->supp_bytes,
+                plural(r->supp_bytes, "byte", "bytes"), r->supp_blocks,
+                plural(r->supp_blocks, "block", "blocks"));
+    if (r->stacks && r->verdict != MP_CHECK_LEAKS && r->bytes <= r->max_leaked &&
+        r->blocks <= r->max_blocks)
+        fputs(", within the thresholds", out);
+    fputc('\n', out);
+
+    for (size_t i = 0; i < r->nleaks; i++) {
+        const mp_check_leak_t *l = &r->leaks[i];
+        if (l->rule)
+            continue;
+        fprintf(out, "  #%zu  %" PRIu64 " %s in %" PRIu64 " %s\n", ++k, l->bytes,
+                plural(l->bytes, "byte", "bytes"), l->blocks, plural(l->blocks, "block", "blocks"));
+        put_stack(out, l->stack, depth);
+    }
+    if (r->supp_stacks) {
+        fputs("  suppressed by:", out);
+        for (size_t i = 0; i < r->nleaks; i++) {
+            const mp_supp_rule_t *rule = r->leaks[i].rule;
+            int seen = 0;
+            if (!rule)
+                continue;
+            for (size_t j = 0; j < i && !seen; j++)
+                seen = r->leaks[j].rule == rule;
+            if (!seen)
+                fprintf(out, "\n    leak:%s (%s): %" PRIu64 " %s in %" PRIu64 " %s",
+                        rule->pattern, rule->origin, rule->bytes,
+                        plural(rule->bytes, "byte", "bytes"), rule->blocks,
+                        plural(rule->blocks, "block", "blocks"));
+        }
+        fputc('\n', out);
+    }
+    if (gen && r->stacks) {
+        char rule[1100];
+        fputs("# suppressions for the leaks above (memprof check --gen-suppressions):\n", out);
+        for (size_t i = 0; i < r->nleaks; i++) {
+            int dup = 0;
+            char other[1100];
+            if (r->leaks[i].rule || !mp_check_gen_rule(&r->leaks[i], rule, sizeof rule))
+                continue;
+            for (size_t j = 0; j < i && !dup; j++)
+                dup = !r->leaks[j].rule &&
+                      mp_check_gen_rule(&r->leaks[j], other, sizeof other) &&
+                      strcmp(rule, other) == 0;
+            if (!dup)
+                fprintf(out, "%s\n", rule);
+        }
+    }
+    switch (r->verdict) {
+    case MP_CHECK_CLEAN:
+        fputs("memprof: check: passed\n", out);
+        break;
+    case MP_CHECK_LEAKS:
+        fprintf(out, "memprof: check: FAILED: leaks above the thresholds (--max-leaked=%" PRIu64,
+                r->max_leaked);
+        if (r->max_blocks != UINT64_MAX)
+            fprintf(out, ", --max-leaked-blocks=%" PRIu64, r->max_blocks);
+        fprintf(out, "); exit status %d\n", r->exit_status);
+        break;
+    case MP_CHECK_PROGRAM_FAILED:
+        if (r->program_signal)
+            fprintf(out, "memprof: check: FAILED: the program was killed by signal %d; exit "
+                         "status %d\n",
+                    r->program_signal, r->exit_status);
+        else
+            fprintf(out, "memprof: check: FAILED: the program exited with status %d\n",
+                    r->program_status);
+        break;
+    }
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+static void json_str(FILE *out, const char *s)
+{
+    if (!s) {
+        fputs("null", out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(out, "\\u%04x", c);
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+static const char *verdict_name(mp_check_verdict_t v)
+{
+    return v == MP_CHECK_CLEAN ? "clean" : v == MP_CHECK_LEAKS ? "leaks" : "program_failed";
+}
+
+void mp_check_json(FILE *out, const mp_check_result_t *r)
+{
+    char rule[1100];
+
+    fputs("{\n  \"log\": ", out);
+    json_str(out, r->log);
+    fputs(",\n  \"command\": ", out);
+    json_str(out, r->command);
+    fprintf(out, ",\n  \"verdict\": \"%s\",\n  \"exit_status\": %d,\n", verdict_name(r->verdict),
+            r->exit_status);
+    if (r->program_status >= 0)
+        fprintf(out, "  \"program\": {\"status\": %d, \"signal\": null},\n", r->program_status);
+    else if (r->program_signal)
+        fprintf(out, "  \"program\": {\"status\": null, \"signal\": %d},\n", r->program_signal);
+    else
+        fputs("  \"program\": null,\n", out);
+    fprintf(out, "  \"partial\": %s,\n", r->partial ? "true" : "false");
+    fprintf(out, "  \"thresholds\": {\"max_leaked\": %" PRIu64 ", \"max_leaked_blocks\": ",
+            r->max_leaked);
+    if (r->max_blocks == UINT64_MAX)
+        fputs("null},\n", out);
+    else
+        fprintf(out, "%" PRIu64 "},\n", r->max_blocks);
+    fprintf(out,
+            "  \"leaked\": {\"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64 ", \"stacks\": %zu},\n"
+            "  \"suppressed\": {\"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64
+            ", \"stacks\": %zu},\n"
+            "  \"leaks\": [",
+            r->bytes, r->blocks, r->stacks, r->supp_bytes, r->supp_blocks, r->supp_stacks);
+    for (size_t i = 0; i < r->nleaks; i++) {
+        const mp_check_leak_t *l = &r->leaks[i];
+        size_t n = l->stack ? l->stack->nframes : 0;
+
+        fprintf(out, "%s\n    {\"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64 ", \"suppressed_by\": ",
+                i ? "," : "", l->bytes, l->blocks);
+        if (l->rule) {
+            snprintf(rule, sizeof rule, "leak:%s", l->rule->pattern);
+            fputs("{\"rule\": ", out);
+            json_str(out, rule);
+            fputs(", \"origin\": ", out);
+            json_str(out, l->rule->origin);
+            fputc('}', out);
+        } else {
+            fputs("null", out);
+        }
+        fputs(", \"suppression\": ", out);
+        json_str(out, mp_check_gen_rule(l, rule, sizeof rule));
+        fputs(",\n     \"frames\": [", out);
+        for (size_t k = 0; k < n; k++) {
+            const mp_frame_t *f = &l->stack->frames[k];
+            fprintf(out, "%s\n       {\"function\": ", k ? "," : "");
+            json_str(out, f->function);
+            fputs(", \"file\": ", out);
+            json_str(out, f->file);
+            fprintf(out, ", \"line\": %" PRIu32 ", \"module\": ", f->line);
+            json_str(out, f->module);
+            fprintf(out, ", \"inlined\": %s}", f->inlined ? "true" : "false");
+        }
+        fputs(n ? "\n     ]}" : "]}", out);
+    }
+    fputs(r->nleaks ? "\n  ]\n}\n" : "]\n}\n", out);
+}

@@ -1,0 +1,71 @@
+/*
+ * check_view.h — what `memprof check` concluded, and its three views: a
+ * text summary for people (check_view.c), JSON for programs (check_view.c)
+ * and JUnit XML for CI systems (check_junit.c). cmd_check.c fills the
+ * result; these only print it.
+ */
+#ifndef MP_CLI_CHECK_VIEW_H
+#define MP_CLI_CHECK_VIEW_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "check_suppress.h"
+#include "report.h"
+
+/* One stack with blocks live at the end. */
+typedef struct mp_check_leak {
+    const mp_report_stack_t *stack; /* symbolized, innermost first */
+    uint64_t bytes, blocks;         /* leaked at exit */
+    const mp_supp_rule_t *rule;     /* the rule that suppressed it, or NULL */
+} mp_check_leak_t;
+
+typedef enum mp_check_verdict {
+    MP_CHECK_CLEAN,          /* no leak beyond the thresholds */
+    MP_CHECK_LEAKS,          /* leaks beyond the thresholds */
+    MP_CHECK_PROGRAM_FAILED, /* the program exited non-zero or was killed
+                                (leaks, if any, are still listed) */
+} mp_check_verdict_t;
+
+typedef struct mp_check_result {
+    const char *log;                /* the log checked (may be removed since) */
+    const char *command;            /* the program as run; NULL for a LOG */
+    int program_status;             /* its exit status, -1 if none (LOG, signal) */
+    int program_signal;             /* the signal that killed it, or 0 */
+    const mp_check_leak_t *leaks;   /* every leaking stack, largest first */
+    size_t nleaks;
+    uint64_t bytes, blocks;         /* leaked, not suppressed */
+    size_t stacks;                  /* stacks leaking, not suppressed */
+    uint64_t supp_bytes, supp_blocks; /* suppressed */
+    size_t supp_stacks;
+    uint64_t max_leaked;            /* --max-leaked, bytes */
+    uint64_t max_blocks;            /* --max-leaked-blocks; UINT64_MAX: none */
+    mp_check_verdict_t verdict;
+    int exit_status;                /* what memprof check exits with */
+    int partial;                    /* the log was cut short */
+} mp_check_result_t;
+
+/* The rule --gen-suppressions prints for a leak: "leak:^FUNCTION$" with
+ * the innermost function outside the C runtime (check_suppress.h), else
+ * the innermost function, else the innermost frame's module file name.
+ * Writes it into buf and returns buf, or returns NULL (no name at all). */
+const char *mp_check_gen_rule(const mp_check_leak_t *l, char *buf, size_t cap);
+
+/* One frame as text: `function (file:line)`, `function (module)`,
+ * `module+0xOFF`, or `0xPC`. */
+void mp_check_put_frame(FILE *out, const mp_frame_t *f);
+
+/* The text summary. depth: frames per stack, 0 all; gen: also the
+ * suppression rules for the unsuppressed leaks. */
+void mp_check_text(FILE *out, const mp_check_result_t *r, size_t depth, int gen);
+
+/* The result as one JSON object and a newline (docs/ci.md). */
+void mp_check_json(FILE *out, const mp_check_result_t *r);
+
+/* The result as JUnit XML: one testsuite "memprof leak check", one failing
+ * testcase per unsuppressed leaking stack (when the verdict is LEAKS),
+ * else one passing testcase; a program failure is a failing testcase of
+ * its own. Returns 0, or -1 if writing failed. */
+int mp_check_junit(FILE *out, const mp_check_result_t *r);
+
+#endif
