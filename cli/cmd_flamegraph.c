@@ -208,7 +208,6 @@ static int write_out(const fg_config_t *c, const mp_report_t *rep, const mp_flam
 int mp_cmd_flamegraph(int argc, char **argv, int *exit_status)
 {
     fg_config_t c = { .metric = MP_FLAME_PEAK, .width = DEFAULT_WIDTH };
-    mp_opts_result_t parsed;
     mp_report_options_t o;
     mp_report_t *rep;
     mp_flame_tree_t *t;
@@ -218,24 +217,14 @@ int mp_cmd_flamegraph(int argc, char **argv, int *exit_status)
     int rc;
 
     /* Options may come before and after the log: `memprof flamegraph LOG -o F`. */
-    for (int start = 1;;) {
-        rc = mp_opts_parse("flamegraph", flame_opts, argc, argv, start, on_option, &c, &parsed);
-        if (rc)
-            return rc;
-        if (parsed.help) {
-            mp_cmd_flamegraph_help(stdout);
-            *exit_status = 0;
-            return 0;
-        }
-        if (parsed.first_operand >= argc)
-            break;
-        if (log) {
-            mp_usage_error("flamegraph", "one log at a time ('%s' is one too many)",
-                           argv[parsed.first_operand]);
-            return -MP_CLI_EUSAGE;
-        }
-        log = argv[parsed.first_operand];
-        start = parsed.first_operand + 1;
+    int help;
+    rc = mp_opts_parse_single("flamegraph", flame_opts, argc, argv, on_option, &c, &help, &log);
+    if (rc)
+        return rc;
+    if (help) {
+        mp_cmd_flamegraph_help(stdout);
+        *exit_status = 0;
+        return 0;
     }
     if (!log) {
         mp_usage_error("flamegraph", "no log to draw (usage: memprof flamegraph LOG [-o FILE]; "

@@ -612,7 +612,6 @@ static int render(const tl_config_t *c, const mp_report_t *rep, const char *path
 int mp_cmd_timeline(int argc, char **argv, int *exit_status)
 {
     tl_config_t c = { .top = DEFAULT_TOP, .width = DEFAULT_WIDTH, .height = DEFAULT_HEIGHT };
-    mp_opts_result_t parsed;
     mp_report_options_t o;
     mp_report_t *rep;
     mp_log_error_t err;
@@ -621,24 +620,14 @@ int mp_cmd_timeline(int argc, char **argv, int *exit_status)
     int rc;
 
     /* Options may come before and after the log: `memprof timeline LOG -o F`. */
-    for (int start = 1;;) {
-        rc = mp_opts_parse("timeline", timeline_opts, argc, argv, start, on_option, &c, &parsed);
-        if (rc)
-            return rc;
-        if (parsed.help) {
-            mp_cmd_timeline_help(stdout);
-            *exit_status = 0;
-            return 0;
-        }
-        if (parsed.first_operand >= argc)
-            break;
-        if (log) {
-            mp_usage_error("timeline", "one log at a time ('%s' is one too many)",
-                           argv[parsed.first_operand]);
-            return -MP_CLI_EUSAGE;
-        }
-        log = argv[parsed.first_operand];
-        start = parsed.first_operand + 1;
+    int help;
+    rc = mp_opts_parse_single("timeline", timeline_opts, argc, argv, on_option, &c, &help, &log);
+    if (rc)
+        return rc;
+    if (help) {
+        mp_cmd_timeline_help(stdout);
+        *exit_status = 0;
+        return 0;
     }
     if (!log) {
         mp_usage_error("timeline", "no log to chart (usage: memprof timeline LOG [-o FILE]; see "

@@ -164,3 +164,30 @@ int mp_parse_size(const char *value, unsigned long long max, unsigned long long 
     *out = n << shift;
     return 0;
 }
+
+int mp_opts_parse_single(const char *cmd, const mp_opt_t *table, int argc, char **argv,
+                         mp_opt_fn fn, void *ctx, int *help, const char **operand)
+{
+    mp_opts_result_t parsed;
+
+    *help = 0;
+    *operand = NULL;
+    for (int start = 1;;) {
+        int rc = mp_opts_parse(cmd, table, argc, argv, start, fn, ctx, &parsed);
+        if (rc)
+            return rc;
+        if (parsed.help) {
+            *help = 1;
+            return 0;
+        }
+        if (parsed.first_operand >= argc)
+            return 0;
+        if (*operand) {
+            mp_usage_error(cmd, "one log at a time ('%s' is one too many)",
+                           argv[parsed.first_operand]);
+            return -MP_CLI_EUSAGE;
+        }
+        *operand = argv[parsed.first_operand];
+        start = parsed.first_operand + 1;
+    }
+}

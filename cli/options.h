@@ -45,6 +45,14 @@ typedef struct mp_opts_result {
 int mp_opts_parse(const char *cmd, const mp_opt_t *table, int argc, char **argv,
                   int start, mp_opt_fn fn, void *ctx, mp_opts_result_t *out);
 
+/* For commands that take one operand (a log) with options before and after
+ * it (`memprof timeline LOG -o F`): parses argv[1..argc). Returns 0 with
+ * *operand set (NULL when none was given) and *help set when -h/--help was
+ * seen; -MP_CLI_EUSAGE (message printed) on a bad option or a second
+ * operand. */
+int mp_opts_parse_single(const char *cmd, const mp_opt_t *table, int argc, char **argv,
+                         mp_opt_fn fn, void *ctx, int *help, const char **operand);
+
 /* Prints one line per option of table, then the built-in -h/--help line. */
 void mp_opts_print_help(FILE *out, const mp_opt_t *table);
 
