@@ -82,7 +82,8 @@ static void free_values(lb_t *b, uint64_t *ts, uint64_t addr, uint64_t n, uint64
  * bigger one and then freeing the old (Go's evacuation), with `per` 1 KiB
  * values at stack 2 allocated at each step; every value is then freed.
  * by_realloc: grow with realloc instead. Returns the table's address. */
-static uint64_t grow_table(lb_t *b, uint64_t *ts, uint64_t top, uint64_t per, int by_realloc)
+static uint64_t grow_table_ex(lb_t *b, uint64_t *ts, uint64_t top, uint64_t per, int by_realloc,
+                              int free_after)
 {
     uint64_t addr = 0x10000000, size = 4 * KIB, vaddr = 0x80000000, nv = 0;
 
@@ -100,8 +101,14 @@ static uint64_t grow_table(lb_t *b, uint64_t *ts, uint64_t top, uint64_t per, in
         addr = naddr;
         size = nsize;
     }
-    free_values(b, ts, vaddr, nv, KIB);
+    if (free_after)
+        free_values(b, ts, vaddr, nv, KIB);
     return addr;
+}
+
+static uint64_t grow_table(lb_t *b, uint64_t *ts, uint64_t top, uint64_t per, int by_realloc)
+{
+    return grow_table_ex(b, ts, top, per, by_realloc, 1);
 }
 
 static size_t count_kind(const mp_findings_t *f, const char *kind)
@@ -244,19 +251,25 @@ static void bucket_quiet_on_a_large_buffer_that_is_full(void)
     mp_findings_destroy(f);
 }
 
-/* With the shim's hollow-block scan in the log, the scan decides: the same
- * evacuation chain is reported when its final table is mostly zero pages,
- * and not at all when the scan finds it full of data. */
-static const char *scanned_table_log(const char *name, uint64_t zero_pages)
+/* With the shim's hollow-block scan in the log: a table of zero pages is
+ * reported and says how hollow; a table whose pages are full but whose
+ * entries are gone is reported too (it outlived them); a table still in
+ * use — full pages, entries still live — is not. */
+static const char *scanned_table_log_ex(const char *name, uint64_t zero_pages, int in_use)
 {
     uint64_t ts = 1 * MS;
     lb_t *b = open_log(name);
-    uint64_t addr = grow_table(b, &ts, 256 * KIB, 64, 0);
+    uint64_t addr = grow_table_ex(b, &ts, 256 * KIB, 64, 0, !in_use);
     lb_chunk(b);
     mp_hollow_block_t h = {addr, 256 * KIB, zero_pages, 0};
     lb_hollow(b, ts + MS / 2, 1, &h);
     lb_end(b, ts + MS);
     return lb_close(b);
+}
+
+static const char *scanned_table_log(const char *name, uint64_t zero_pages)
+{
+    return scanned_table_log_ex(name, zero_pages, 0);
 }
 
 static void bucket_fires_on_a_hollow_table_and_says_how_hollow(void)
@@ -271,9 +284,19 @@ static void bucket_fires_on_a_hollow_table_and_says_how_hollow(void)
     mp_findings_destroy(f);
 }
 
-static void bucket_quiet_when_the_scan_finds_the_table_full(void)
+static void bucket_fires_on_a_full_table_whose_entries_are_gone(void)
 {
     mp_findings_t *f = detect(scanned_table_log("bucket_scanned_full.mpz", 2),
+                              mp_detect_bucket_with);
+    CU_ASSERT_EQUAL_FATAL(mp_findings_count(f), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mp_finding(f, 0)->evidence, "100% freed"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(mp_finding(f, 0)->evidence, "hollow at exit: 3%"));
+    mp_findings_destroy(f);
+}
+
+static void bucket_quiet_when_the_scanned_table_is_still_in_use(void)
+{
+    mp_findings_t *f = detect(scanned_table_log_ex("bucket_in_use.mpz", 2, 1),
                               mp_detect_bucket_with);
     CU_ASSERT_EQUAL(mp_findings_count(f), 0);
     mp_findings_destroy(f);
@@ -488,7 +511,8 @@ void mp_test_register(void)
              MP_TEST(bucket_quiet_on_a_block_that_grew_once),
              MP_TEST(bucket_quiet_on_a_large_buffer_that_is_full),
              MP_TEST(bucket_fires_on_a_hollow_table_and_says_how_hollow),
-             MP_TEST(bucket_quiet_when_the_scan_finds_the_table_full),
+             MP_TEST(bucket_fires_on_a_full_table_whose_entries_are_gone),
+             MP_TEST(bucket_quiet_when_the_scanned_table_is_still_in_use),
              MP_TEST(bucket_threshold_is_an_option));
     MP_SUITE("retention_span", MP_TEST(span_fires_on_spans_pinned_by_survivors),
              MP_TEST(span_quiet_when_the_spans_come_back),
