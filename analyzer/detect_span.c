@@ -88,10 +88,17 @@ static int one_class(mp_findings_t *f, const mp_replay_t *r, const mp_replay_hea
     names[0] = '\0';
     for (size_t k = 0; k < ntop; k++) {
         const mp_replay_site_t *st = mp_replay_site(r, top[k]);
-        len += (size_t)snprintf(names + len, sizeof names - len,
-                                "%sstack %" PRIu64 " (%" PRIu64 " block%s)", k ? ", " : "",
-                                st ? st->stack_id : 0, s.blocks[top[k]],
-                                s.blocks[top[k]] == 1 ? "" : "s");
+        /* The first is the finding's own stack, which the views show under
+         * it; the others can only be named by their id in the log. */
+        if (k == 0)
+            len += (size_t)snprintf(names + len, sizeof names - len,
+                                    "the stack shown (%" PRIu64 " block%s)", s.blocks[top[k]],
+                                    s.blocks[top[k]] == 1 ? "" : "s");
+        else
+            len += (size_t)snprintf(names + len, sizeof names - len,
+                                    ", stack %" PRIu64 " (%" PRIu64 " block%s)",
+                                    st ? st->stack_id : 0, s.blocks[top[k]],
+                                    s.blocks[top[k]] == 1 ? "" : "s");
     }
     if (nstacks > ntop)
         snprintf(names + len, sizeof names - len, " and %zu other stack%s", nstacks - ntop,
