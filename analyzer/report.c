@@ -171,6 +171,7 @@ static int build(mp_report_t *rep, const mp_report_options_t *o, mp_log_error_t 
         (rc = mp_findings_detect_with(rep->findings, rep->replay, o->retention)) != 0 ||
         (rc = mp_report_stacks_create(&rep->stacks, rep->replay, &o->sym)) != 0)
         goto nomem;
+    mp_report_stacks_set_alloc_fns(rep->stacks, o->alloc_fns, o->nalloc_fns);
 
     nsites = mp_replay_site_count(rep->replay);
     scratch = malloc((nsites ? nsites : 1) * sizeof *scratch);

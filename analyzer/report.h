@@ -51,6 +51,12 @@ typedef struct mp_report_options {
     mp_replay_progress_fn progress; /* replay.h; NULL for none */
     void *progress_arg;
     const struct mp_retention_options *retention; /* thresholds; NULL: defaults */
+    /* The program's own allocation functions (xmalloc, a pool's alloc...):
+     * shell glob patterns matched against function names; leading frames
+     * that match are left out of every stack, so findings name their
+     * callers. As massif's --alloc-fn. */
+    const char *const *alloc_fns;
+    size_t nalloc_fns;
 } mp_report_options_t;
 
 /* A symbolized stack. */
@@ -60,6 +66,8 @@ typedef struct mp_report_stack {
     const mp_frame_t *frames; /* innermost first: each return address's inline
                                  chain (symbolizer.h), shim frames left out */
     uint32_t shim_frames;   /* return addresses dropped as memprof's own */
+    uint32_t alloc_fn_frames; /* leading frames dropped as the program's own
+                                 allocation wrappers (--alloc-fn) */
 } mp_report_stack_t;
 
 /* One stack in a ranked list. */

@@ -29,6 +29,7 @@
 #define _GNU_SOURCE /* qsort_r */
 #include "report_stacks.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,8 @@ struct mp_report_stacks {
     size_t nsites;
     mp_report_stack_t **stacks; /* per site: resolved stack, or NULL */
     unsigned char *wanted;      /* per site: asked for */
+    const char *const *alloc_fns; /* the caller's; see set_alloc_fns */
+    size_t nalloc_fns;
 };
 
 int mp_report_stacks_create(mp_report_stacks_t **out, const mp_replay_t *r,
@@ -177,6 +180,22 @@ static int apply(mp_report_stacks_t *st, const mod_event_t *e)
 
 /* ---- Stacks ------------------------------------------------------------ */
 
+void mp_report_stacks_set_alloc_fns(mp_report_stacks_t *st, const char *const *fns, size_t n)
+{
+    st->alloc_fns = fns;
+    st->nalloc_fns = n;
+}
+
+static int is_alloc_fn(const mp_report_stacks_t *st, const mp_frame_t *f)
+{
+    if (!f->function)
+        return 0;
+    for (size_t i = 0; i < st->nalloc_fns; i++)
+        if (fnmatch(st->alloc_fns[i], f->function, 0) == 0)
+            return 1;
+    return 0;
+}
+
 static int resolve_site(mp_report_stacks_t *st, size_t i)
 {
     const mp_replay_site_t *s = mp_replay_site(st->r, i);
@@ -210,6 +229,16 @@ static int resolve_site(mp_report_stacks_t *st, size_t i)
         }
         memcpy(frames + n, chain, got * sizeof *chain);
         n += got;
+    }
+    /* The program's own allocation wrappers at the top of the stack, as
+     * the user named them; the innermost frame left is their caller. */
+    size_t skip = 0;
+    while (skip + 1 < n && is_alloc_fn(st, &frames[skip]))
+        skip++;
+    if (skip) {
+        memmove(frames, frames + skip, (n - skip) * sizeof *frames);
+        n -= skip;
+        stack->alloc_fn_frames = (uint32_t)skip;
     }
     stack->frames = frames;
     stack->nframes = n;

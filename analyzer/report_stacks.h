@@ -22,6 +22,10 @@ int mp_report_stacks_create(mp_report_stacks_t **out, const mp_replay_t *r,
                             const mp_symbolizer_options_t *opt);
 void mp_report_stacks_destroy(mp_report_stacks_t *st);
 
+/* Leading frames whose function matches one of these shell glob patterns
+ * are dropped (report.h, alloc_fns). The array must outlive st. */
+void mp_report_stacks_set_alloc_fns(mp_report_stacks_t *st, const char *const *fns, size_t n);
+
 /* Asks for site i (mp_replay_site index) to be symbolized; i out of range
  * is ignored. */
 void mp_report_stacks_want(mp_report_stacks_t *st, size_t i);

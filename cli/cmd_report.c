@@ -55,6 +55,7 @@ enum {
     OPT_SPAN_MIN,
     OPT_IDLE_MIN,
     OPT_SCAVENGE_DELAY,
+    OPT_ALLOC_FN,
 };
 
 static const mp_opt_t report_opts[] = {
@@ -67,6 +68,9 @@ static const mp_opt_t report_opts[] = {
       OPT_DEBUG_DIR },
     { "sysroot", 0, "DIR", "find the program's files under DIR (a copy of another machine's)",
       OPT_SYSROOT },
+    { "alloc-fn", 0, "NAME",
+      "the program's own allocation function (a glob, repeatable): its frames are left "
+      "out, findings name its callers", OPT_ALLOC_FN },
     { "bucket-min", 0, "SIZE", "bucket retention: tables of at least SIZE (default 64k)",
       OPT_BUCKET_MIN },
     { "bucket-fall", 0, "PCT",
@@ -94,6 +98,8 @@ typedef struct report_config {
     size_t ndebug_dirs;
     const char *sysroot;
     mp_retention_options_t retention; /* detector thresholds (retention.h) */
+    const char *alloc_fns[MAX_DEBUG_DIRS]; /* --alloc-fn patterns */
+    size_t nalloc_fns;
 } report_config_t;
 
 void mp_cmd_report_help(FILE *out)
@@ -188,6 +194,13 @@ static int on_option(void *ctx, const mp_opt_t *opt, const char *value)
         return 0;
     case OPT_SYSROOT:
         c->sysroot = value;
+        return 0;
+    case OPT_ALLOC_FN:
+        if (c->nalloc_fns == MAX_DEBUG_DIRS) {
+            mp_usage_error("report", "at most %d --alloc-fn options", MAX_DEBUG_DIRS);
+            return -MP_CLI_EUSAGE;
+        }
+        c->alloc_fns[c->nalloc_fns++] = value;
         return 0;
     case OPT_BUCKET_MIN:
     case OPT_SPAN_MIN:
@@ -292,6 +305,8 @@ static int build(const report_config_t *c, const char *path, mp_report_t **out)
         .sym = { .debug_dirs = c->debug_dirs, .ndebug_dirs = c->ndebug_dirs,
                  .sysroot = c->sysroot, .demangle = true },
         .retention = &c->retention,
+        .alloc_fns = c->alloc_fns,
+        .nalloc_fns = c->nalloc_fns,
     };
     progress_t p = { path, now_ns(), -1 };
     mp_log_error_t err;

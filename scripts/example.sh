@@ -11,5 +11,6 @@ echo
 echo "\$ build/bin/memprof run -o $log -- build/bin/example_churn"
 build/bin/memprof run -o "$log" -- build/bin/example_churn
 echo
-echo "\$ build/bin/memprof report --top 3 $log"
-exec build/bin/memprof report --top 3 "$log"
+# example_churn allocates through its own xmalloc: --alloc-fn names the callers.
+echo "\$ build/bin/memprof report --top 3 --alloc-fn=xmalloc $log"
+exec build/bin/memprof report --top 3 --alloc-fn=xmalloc "$log"
