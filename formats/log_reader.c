@@ -570,6 +570,112 @@ static int decode_event(cur_t *c, uint64_t *ts, uint64_t *addr, mp_event_t *ev)
     return c->bad ? -1 : 0;
 }
 
+/* The longest event: a kind byte and five varints (REALLOC, SAMPLE). */
+#define EVENT_MAX_BYTES (1 + 5 * MP_VARINT_MAX)
+
+/* A varint from p with no bounds check (the caller guarantees
+ * MP_VARINT_MAX readable bytes): the next byte, or NULL if the encoding is
+ * too long or above 2^64 (the careful decoder then says why). */
+static inline const uint8_t *fast_varint(const uint8_t *p, uint64_t *v)
+{
+    /* One- and two-byte values are most of a log (deltas, sizes, stack
+     * ids): they take one or two loads and no loop. */
+    uint64_t r = p[0];
+    if (r < 0x80) {
+        *v = r;
+        return p + 1;
+    }
+    uint64_t b = p[1];
+    r = (r & 0x7f) | (b & 0x7f) << 7;
+    if (b < 0x80) {
+        *v = r;
+        return p + 2;
+    }
+    for (unsigned i = 2; i < MP_VARINT_MAX; i++) {
+        b = p[i];
+        r |= (b & 0x7f) << (7 * i);
+        if (b < 0x80) {
+            if (i == MP_VARINT_MAX - 1 && (b & 0x7e))
+                return NULL;
+            *v = r;
+            return p + i + 1;
+        }
+    }
+    return NULL;
+}
+
+/* decode_event for the common case, an event that cannot run past the
+ * batch (EVENT_MAX_BYTES are left): no per-byte bounds checks, no messages.
+ * Returns the byte after the event, or NULL to let decode_event decide
+ * (and explain) from the same place. */
+static const uint8_t *fast_event(const uint8_t *p, uint64_t *ts, uint64_t *addr,
+                                 mp_event_t *ev)
+{
+    uint64_t v[5];
+    unsigned n;
+    uint8_t kind = *p++;
+
+    switch (kind) {
+    case MP_EV_FREE: n = 2; break;
+    case MP_EV_ALLOC: n = 4; break;
+    case MP_EV_REALLOC: case MP_EV_SAMPLE: case MP_EV_SPAN: n = 5; break;
+    default: return NULL;
+    }
+    for (unsigned i = 0; i < n; i++)
+        if (!(p = fast_varint(p, &v[i])))
+            return NULL;
+    memset(ev, 0, sizeof *ev);
+    ev->kind = kind;
+    *ts += v[0];
+    ev->ts = *ts;
+    switch (kind) {
+    case MP_EV_FREE:
+        ev->addr = *addr += mp_unzigzag_delta(v[1]);
+        break;
+    case MP_EV_ALLOC:
+        ev->addr = *addr += mp_unzigzag_delta(v[1]);
+        ev->size = v[2];
+        ev->stack = v[3];
+        break;
+    case MP_EV_REALLOC:
+        ev->old_addr = *addr += mp_unzigzag_delta(v[1]);
+        ev->addr = *addr += mp_unzigzag_delta(v[2]);
+        ev->size = v[3];
+        ev->stack = v[4];
+        break;
+    case MP_EV_SAMPLE:
+        ev->addr = *addr += mp_unzigzag_delta(v[1]);
+        ev->size = v[2];
+        ev->stack = v[3];
+        ev->weight = v[4];
+        break;
+    case MP_EV_SPAN:
+        ev->op = v[1];
+        ev->cls = v[2];
+        ev->pages = v[3];
+        ev->addr = *addr += mp_unzigzag_delta(v[4]);
+        break;
+    }
+    return p;
+}
+
+/* The next event: the fast decoder where it applies, else the careful one,
+ * which also explains a bad event. */
+static int next_event(cur_t *c, uint64_t *ts, uint64_t *addr, mp_event_t *ev)
+{
+    if (!c->bad && left(c) >= EVENT_MAX_BYTES) {
+        uint64_t t = *ts, a = *addr;
+        const uint8_t *next = fast_event(c->p, &t, &a, ev);
+        if (next) {
+            c->p = next;
+            *ts = t;
+            *addr = a;
+            return 0;
+        }
+    }
+    return decode_event(c, ts, addr, ev);
+}
+
 void mp_batch_iter_init(mp_batch_iter_t *it, const mp_rec_batch_t *batch)
 {
     it->p = batch->events;
@@ -587,7 +693,7 @@ int mp_batch_next(mp_batch_iter_t *it, mp_event_t *ev)
     c.p = it->p;
     c.end = it->end;
     c.bad = 0;
-    if (decode_event(&c, &it->ts, &it->addr, ev) != 0) {
+    if (next_event(&c, &it->ts, &it->addr, ev) != 0) {
         it->p = it->end; /* nothing sensible follows a bad event */
         return MP_ELOG_CORRUPT;
     }
@@ -682,7 +788,7 @@ static void decode_batch(cur_t *c, mp_rec_batch_t *b)
     b->nevents = 0;
     while (c->p < c->end) {
         const uint8_t *at = c->p;
-        if (decode_event(c, &ts, &addr, &ev) != 0) {
+        if (next_event(c, &ts, &addr, &ev) != 0) {
             char why[sizeof c->why];
             memcpy(why, c->why, sizeof why);
             snprintf(c->why, sizeof c->why, "event %u (byte %zu of the batch's events): %.120s",
