@@ -46,24 +46,15 @@ cpu) KEY=cpu_ops_per_sec ;;
 esac
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 
-say() { echo "run-heap: $*" >&2; }
+SCRIPT=run-heap
+# shellcheck source=bench/lib.sh
+. "$REPO/bench/lib.sh"
 
 # ---------------------------------------------------------------- build
 
 BENCH_TARGETS="bench_churn bench_xthread bench_larson bench_peak"
-if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-    say "configuring $BUILD"
-    cmake -S "$REPO" -B "$BUILD" >/dev/null ||
-        { say "configure failed; retrying without tests"; cmake -S "$REPO" -B "$BUILD" -DMP_TESTS=OFF >/dev/null; } ||
-        { say "cannot configure $BUILD"; exit 1; }
-fi
-say "building the benchmark programs in $BUILD"
 # shellcheck disable=SC2086
-if ! cmake --build "$BUILD" -j 2 --target $BENCH_TARGETS >"$BUILD/bench-build.log" 2>&1; then
-    tail -20 "$BUILD/bench-build.log" >&2
-    say "benchmark programs failed to build (is MP_BENCH ON in $BUILD?)"
-    exit 1
-fi
+bench_build bench-build.log $BENCH_TARGETS
 SHIM_BUILD_ERR=
 if ! cmake --build "$BUILD" -j 2 --target memprof >"$BUILD/bench-shim-build.log" 2>&1; then
     SHIM_BUILD_ERR="libmemprof.so failed to build (see $BUILD/bench-shim-build.log)"
@@ -158,7 +149,6 @@ RAW=$(mktemp -d "${TMPDIR:-/tmp}/memprof-bench.XXXXXX")
 FAILED=0
 declare -A FAIL
 
-signame() { local n=$1; [ "$n" -gt 128 ] && kill -l $((n - 128)) 2>/dev/null | sed 's/^/SIG/'; }
 
 # The command line a person would type to reproduce one run.
 cmdline() {
@@ -203,16 +193,9 @@ field() {
         for (i = 2; i <= NF; i++) if (index($i, k "=") == 1) print substr($i, length(k) + 2) }'
 }
 # median over the rounds of KEY for workload W, allocator A (empty if none)
-median() {
-    field "$RAW/$1.$2".*.out "$3" | sort -g | awk '{ v[NR] = $1 }
-        END { if (NR) printf "%.6g\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+median() { field "$RAW/$1.$2".*.out "$3" | med; }
 # spread (max - min) / median in percent, to show how noisy a cell is
-spread() {
-    field "$RAW/$1.$2".*.out "$3" | sort -g | awk '{ v[NR] = $1 }
-        END { if (NR > 1) { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-                            if (m > 0) printf "%.0f\n", 100 * (v[NR] - v[1]) / m } }'
-}
+spread() { field "$RAW/$1.$2".*.out "$3" | spr; }
 heapstat() { # median over rounds of KEY on heap_stats lines with when=WHEN
     cat "$RAW/$1.memprof".*.out 2>/dev/null | awk -v when="$2" -v k="$3" '
         $1 == "heap_stats" && $2 == "when=" when {

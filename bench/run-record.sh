@@ -64,22 +64,15 @@ done
 case $METRIC in wall | cpu) ;; *) echo "run-record: METRIC must be wall or cpu" >&2; exit 2 ;; esac
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 
-say() { echo "run-record: $*" >&2; }
+SCRIPT=run-record
+# shellcheck source=bench/lib.sh
+. "$REPO/bench/lib.sh"
+# shellcheck source=bench/workloads.sh
+. "$REPO/bench/workloads.sh"
 
 # ---------------------------------------------------------------- build
 
-if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-    say "configuring $BUILD"
-    cmake -S "$REPO" -B "$BUILD" >/dev/null ||
-        { say "configure failed; retrying without tests"; cmake -S "$REPO" -B "$BUILD" -DMP_TESTS=OFF >/dev/null; } ||
-        { say "cannot configure $BUILD"; exit 1; }
-fi
-say "building bench_deepstack, libbench_rss_hwm.so, libmemprof.so and memprof in $BUILD"
-if ! cmake --build "$BUILD" -j 2 --target bench_deepstack bench_rss_hwm >"$BUILD/record-build.log" 2>&1; then
-    tail -20 "$BUILD/record-build.log" >&2
-    say "benchmark programs failed to build (is MP_BENCH ON in $BUILD?)"
-    exit 1
-fi
+bench_build record-build.log bench_deepstack bench_rss_hwm
 SHIM_BUILD_ERR=
 if ! cmake --build "$BUILD" -j 2 --target memprof memprof_cli >"$BUILD/record-shim-build.log" 2>&1; then
     SHIM_BUILD_ERR="libmemprof.so or memprof failed to build (see $BUILD/record-shim-build.log)"
@@ -102,14 +95,7 @@ declare -A FAIL        # workload.tool -> what went wrong (first failure)
 declare -A NOTE        # workload.tool -> something worth saying (stderr of the shim...)
 FAILED=0
 
-if [ ! -x "$TIME" ]; then
-    say "$TIME is missing; installing the 'time' package"
-    sudo=
-    [ "$(id -u)" != 0 ] && sudo="sudo -n"
-    $sudo apt-get install -y -q time >/dev/null 2>&1 ||
-        { $sudo apt-get update -q >/dev/null 2>&1 && $sudo apt-get install -y -q time >/dev/null 2>&1; }
-    [ -x "$TIME" ] || { say "no $TIME (apt-get install time)"; exit 1; }
-fi
+need_time
 
 if [ ! -e "$MPLIB" ]; then
     NA[heap]="$MPLIB does not exist${SHIM_BUILD_ERR:+ ($SHIM_BUILD_ERR)}"
@@ -149,55 +135,11 @@ VG_VER=$([ -n "$VALGRIND" ] && "$VALGRIND" --version 2>/dev/null | sed 's/^valgr
 
 # ---------------------------------------------------------------- workloads
 
-PYTHON=${PYTHON:-$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)}
-SQLITE=$(command -v sqlite3 || true)
-
-# The SQL script: deterministic, 10^5 rows in one transaction.
-SQL=$RAW/insert.sql
-awk 'BEGIN {
-    print "CREATE TABLE item(id INTEGER PRIMARY KEY, name TEXT NOT NULL, grp INTEGER, score REAL, note TEXT);"
-    print "BEGIN;"
-    s = 12345
-    for (i = 1; i <= 100000; i++) {
-        s = (s * 1103515245 + 12345) % 2147483648
-        g = s % 97
-        printf "INSERT INTO item(name, grp, score, note) VALUES(\047item-%06d-%x\047, %d, %.2f, \047note %d for group %d\047);\n", i, s, g, (s % 100000) / 100.0, s % 1000, g
-    }
-    print "COMMIT;"
-    print "CREATE INDEX item_grp ON item(grp, score);"
-    print "CREATE INDEX item_name ON item(name);"
-    print "SELECT grp, count(*), round(avg(score), 2) FROM item GROUP BY grp ORDER BY 3 DESC LIMIT 3;"
-    print "SELECT count(*) FROM item WHERE name LIKE \047%-7%\047;"
-    print "SELECT name, score FROM item WHERE grp = 42 ORDER BY score DESC LIMIT 3;"
-    print "SELECT count(DISTINCT note) FROM item;"
-    print "UPDATE item SET score = score + 1 WHERE grp < 10;"
-    print "DELETE FROM item WHERE grp > 90;"
-    print "SELECT count(*), round(sum(score), 2) FROM item;"
-}' >"$SQL"
-
-# name|label|environment (space-separated NAME=VALUE)|command|stdin
-ALL_WORKLOADS=(
-    "deepstack1|deepstack, 1 thread||$BIN/bench_deepstack 1|/dev/null"
-    "deepstack2|deepstack, 2 threads, cross frees||$BIN/bench_deepstack 2|/dev/null"
-    "python|python3 (PYTHONMALLOC=malloc)|PYTHONMALLOC=malloc PYTHONHASHSEED=0|$PYTHON $REPO/bench/record_py.py|/dev/null"
-    "sqlite|sqlite3, 10^5 inserts||$SQLITE :memory:|$SQL"
-)
-WORKLOADS=()
-for wl in "${ALL_WORKLOADS[@]}"; do
-    w=${wl%%|*}
-    case " $WANT " in *" $w "*) ;; *) continue ;; esac
-    case $w in
-    python) [ -z "$PYTHON" ] || [ ! -x "$PYTHON" ] && { say "python3 not found: skipping the python workload"; continue; } ;;
-    sqlite) [ -z "$SQLITE" ] && { say "sqlite3 not found (apt-get install sqlite3): skipping the sqlite workload"; continue; } ;;
-    esac
-    WORKLOADS+=("$wl")
-done
-[ ${#WORKLOADS[@]} = 0 ] && { say "no workload to run (WORKLOADS=$WANT)"; exit 2; }
+define_workloads
 
 # ---------------------------------------------------------------- running
 
 TOOLS="plain heap full sampled heaptrack massif"
-signame() { local n=$1; [ "$n" -gt 128 ] && kill -l $((n - 128)) 2>/dev/null | sed 's/^/SIG/'; }
 
 # tool_prefix TOOL LOGBASE: prints, one per line, the words put before the
 # command (environment assignments, then the tool's own command line).
@@ -374,17 +316,9 @@ while [ -e "$OUT" ]; do OUT=$REPO/bench/results/record-$STAMP-$n.txt; n=$((n + 1
 fig() {
     cat "$RAW/$1.$2".*.fig 2>/dev/null | awk -v k="$3" '{ for (i = 2; i <= NF; i++) if (index($i, k "=") == 1 && length($i) > length(k) + 1) print substr($i, length(k) + 2) }'
 }
-median() {
-    fig "$@" | sort -g | awk '{ v[NR] = $1 }
-        END { if (NR) printf "%.10g\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+median() { fig "$@" | med; }
 nruns() { fig "$1" "$2" wall_s | wc -l; }
-spread() {
-    fig "$1" "$2" "$3" | sort -g | awk '{ v[NR] = $1 }
-        END { if (NR > 1) { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-                            if (m > 0) printf "%.0f\n", 100 * (v[NR] - v[1]) / m } }'
-}
-calc() { awk "BEGIN { printf \"%.${2}f\", ($1) }" 2>/dev/null; }
+spread() { fig "$1" "$2" "$3" | spr; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 
 # The events of a workload, the denominator of every per-event figure:

@@ -281,6 +281,7 @@ typedef struct log_facts {
     int have_process;
     uint64_t pid;           /* PROCESS: */
     uint64_t start_real_ns;
+    char exe[64];           /* PROCESS: the program's file name, cut to fit */
     int have_end;
     mp_rec_end_t end;
     uint64_t batch_events;  /* events in the BATCH records read */
@@ -288,6 +289,19 @@ typedef struct log_facts {
     int rc;                 /* mp_reader_next's last: 0 clean end, < 0 stopped */
     mp_log_error_t err;     /* why it stopped, when rc < 0 */
 } log_facts_t;
+
+/* The last path component of exe, as text, into buf. */
+static void put_exe_name(char *buf, size_t size, const mp_str_t *exe)
+{
+    size_t start = 0, len;
+
+    for (size_t i = 0; i < exe->len; i++)
+        if (exe->ptr[i] == '/')
+            start = i + 1;
+    len = exe->len - start < size - 1 ? exe->len - start : size - 1;
+    memcpy(buf, exe->ptr + start, len);
+    buf[len] = '\0';
+}
 
 static void read_facts(const char *path, log_facts_t *f)
 {
@@ -304,6 +318,7 @@ static void read_facts(const char *path, log_facts_t *f)
             f->have_process = 1;
             f->pid = rec.u.process.pid;
             f->start_real_ns = rec.u.process.start_real_ns;
+            put_exe_name(f->exe, sizeof f->exe, &rec.u.process.exe);
             break;
         case MP_REC_BATCH:
             f->batch_events += rec.u.batch.nevents;
@@ -366,6 +381,7 @@ typedef struct other_log {
     char *shown;           /* as printed */
     struct timespec mtime;
     int execd;             /* <log>.<pid>[.<n>]: the program itself exec'd */
+    long chain;            /* execd: 0 for <log>.<pid>, n for <log>.<pid>.<n> */
 } other_log_t;
 
 typedef struct other_logs {
@@ -416,7 +432,7 @@ static int is_default_name(const char *name)
 }
 
 static int add_other(other_logs_t *o, const char *shown_dir, const char *name,
-                     const struct stat *st, int execd)
+                     const struct stat *st, int execd, long chain)
 {
     size_t len = strlen(shown_dir) + strlen(name) + 1;
 
@@ -433,6 +449,7 @@ static int add_other(other_logs_t *o, const char *shown_dir, const char *name,
     snprintf(o->v[o->n].shown, len, "%s%s", shown_dir, name);
     o->v[o->n].mtime = st->st_mtim;
     o->v[o->n].execd = execd;
+    o->v[o->n].chain = chain;
     o->n++;
     return 0;
 }
@@ -474,6 +491,7 @@ static void scan_dir(other_logs_t *o, const char *dir, const char *shown_dir, co
         const char *name = e->d_name;
         struct stat st;
         int execd = 0, match = 0;
+        long chain = 0;
 
         if (skip && strcmp(name, skip) == 0)
             continue;
@@ -484,6 +502,8 @@ static void scan_dir(other_logs_t *o, const char *dir, const char *shown_dir, co
             match = 1;
             execd = strncmp(sfx, own_suffix, olen) == 0 &&
                     (sfx[olen] == '\0' || sfx[olen] == '.');
+            if (execd && sfx[olen] == '.')
+                chain = strtol(sfx + olen + 1, NULL, 10);
         } else if (is_default_name(name)) {
             match = 1;
         }
@@ -491,7 +511,7 @@ static void scan_dir(other_logs_t *o, const char *dir, const char *shown_dir, co
             !S_ISREG(st.st_mode) || st.st_uid != geteuid() || !modified_since(&st, c) ||
             started_before(path, c))
             continue;
-        if (add_other(o, shown_dir, name, &st, execd) != 0)
+        if (add_other(o, shown_dir, name, &st, execd, chain) != 0)
             break; /* out of memory: list what we have */
     }
     closedir(d);
@@ -566,6 +586,45 @@ static void put_summary(const char *shown, const struct stat *st, const log_fact
     fputc('\n', stderr);
 }
 
+/* The program exec'd (a wrapper script, env, a launcher): the log that
+ * matters is most often the one of the last program of the chain, where the
+ * process ended. Names it with its program and returns its shown name, or
+ * NULL if the chain's logs are not among the others. */
+static const char *put_last_exec(const other_logs_t *o, const char *dir, const char *shown_dir)
+{
+    const other_log_t *last = NULL;
+    size_t execs = 0;
+    char path[PATH_MAX + 256];
+    static log_facts_t f;
+    struct stat st;
+
+    for (size_t i = 0; i < o->n; i++) {
+        if (!o->v[i].execd)
+            continue;
+        execs++;
+        if (!last || o->v[i].chain > last->chain)
+            last = &o->v[i];
+    }
+    if (!last || join(path, sizeof path, dir, last->shown + strlen(shown_dir)) != 0 ||
+        lstat(path, &st) != 0)
+        return NULL;
+    read_facts(path, &f);
+    if (!f.opened)
+        return NULL;
+    fprintf(stderr, "memprof: the program exec'd %zu time%s; the last program, %s, "
+                    "logged to %s: ",
+            execs, execs == 1 ? "" : "s", f.exe[0] ? f.exe : "(unnamed)", last->shown);
+    put_size(stderr, (uint64_t)st.st_size);
+    uint64_t events = f.have_end ? f.end.events : f.batch_events;
+    fprintf(stderr, ", %" PRIu64 " event%s", events, events == 1 ? "" : "s");
+    if (f.rc < 0 || !f.have_end)
+        fputs(f.rc < 0 ? " (log damaged)" : " (log cut short: no END record)", stderr);
+    else if (f.end.reason == MP_END_EXEC)
+        fputs(" (it exec'd again, and that log is missing)", stderr);
+    fputc('\n', stderr);
+    return last->shown;
+}
+
 void mp_run_log_report(mp_run_log_t *L, const mp_spawn_result_t *res,
                        const mp_run_clock_t *clock)
 {
@@ -633,12 +692,18 @@ void mp_run_log_report(mp_run_log_t *L, const mp_spawn_result_t *res,
         put_summary(shown[found], &st[found], &facts[found], elapsed, exec_listed);
     }
     put_others(&others);
-    if (found >= 0 && facts[found].opened) {
+    const char *read = found >= 0 && facts[found].opened ? shown[found] : NULL;
+    if (read && facts[found].have_end && facts[found].end.reason == MP_END_EXEC) {
+        const char *last = put_last_exec(&others, L->dir, L->shown_dir);
+        if (last)
+            read = last;
+    }
+    if (read) {
         fputs("memprof: read it with: ", stderr);
         mp_shell_word(stderr, mp_cli_self());
         fprintf(stderr, " %s %s", mp_cli_has_command("report") ? "report" : "dump",
-                shown[found][0] == '-' ? "./" : ""); /* not an option */
-        mp_shell_word(stderr, shown[found]);
+                read[0] == '-' ? "./" : ""); /* not an option */
+        mp_shell_word(stderr, read);
         fputc('\n', stderr);
     }
     free_others(&others);

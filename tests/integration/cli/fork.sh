@@ -73,6 +73,21 @@ expect_status 0
 pid=$(cat "$TMP/out")
 [ -f "main.mpz.$pid" ] || fail "no log for the exec'd program (main.mpz.$pid): $(ls)"
 expect_err_line "memprof: and 1 more log from the program it exec'd: main.mpz.$pid"
+# The exec'd program's log is the one to read: run names it and points there.
+grep -Eq "^memprof: the program exec'd 1 time; the last program, bash, logged to main\.mpz\.$pid: .*[0-9]+ events\$" "$TMP/err" ||
+    fail "the last exec'd program's log is not named: $(cat "$TMP/err")"
+grep -q "^memprof: read it with: .* report main\.mpz\.$pid\$" "$TMP/err" ||
+    fail "'read it with' does not point at the exec'd program's log: $(cat "$TMP/err")"
+rm main.mpz*
+# A chain of execs (a launcher script, env): the last program's log.
+mp run -o main.mpz -- bash -c 'echo $$; exec env bash -c "exec sleep 0"'
+expect_status 0
+pid=$(cat "$TMP/out")
+[ -f "main.mpz.$pid.1" ] || fail "no log for the second exec'd program (main.mpz.$pid.1): $(ls)"
+grep -Eq "^memprof: the program exec'd [23] times; the last program, sleep, logged to main\.mpz\.$pid\.[12]: " "$TMP/err" ||
+    fail "the last program of an exec chain is not named: $(cat "$TMP/err")"
+grep -Eq "^memprof: read it with: .* report main\.mpz\.$pid\.[12]\$" "$TMP/err" ||
+    fail "'read it with' does not point at the last exec'd program's log: $(cat "$TMP/err")"
 rm main.mpz*
 # Both kinds at once.
 mp run -o main.mpz -- bash -c 'echo $$; ( y=1 ); exec bash -c "y=1"'
