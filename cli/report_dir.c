@@ -172,28 +172,39 @@ static void put_state(FILE *out, const log_info_t *l)
     }
 }
 
-/* What l is to the other logs: "child of X", "exec'd by X", or nothing. */
+/* The log of process pid that was running at time ts: of the logs of pid
+ * that started by ts (an exec chain keeps the pid), the latest; if exec_only,
+ * only one that ended by exec'ing. NULL if none. */
+static const log_info_t *running_at(const log_info_t *v, size_t n, size_t self, uint64_t pid,
+                                    uint64_t ts, int exec_only)
+{
+    const log_info_t *best = NULL;
+
+    for (size_t k = 0; k < n; k++) {
+        const log_info_t *o = &v[k];
+        if (k == self || !o->have_process || o->pid != pid || o->start_real_ns > ts)
+            continue;
+        if (exec_only && !(o->have_end && o->end.reason == MP_END_EXEC))
+            continue;
+        if (!best || o->start_real_ns > best->start_real_ns)
+            best = o;
+    }
+    return best;
+}
+
+/* What l is to the other logs: "exec'd by X" (the program it replaced, the
+ * latest of its pid's exec chain before it), "child of X" (the program its
+ * parent was running when it forked), or nothing. */
 static void put_relation(FILE *out, const log_info_t *v, size_t n, size_t i)
 {
-    const log_info_t *l = &v[i];
+    const log_info_t *l = &v[i], *o;
 
     if (!l->have_process)
         return;
-    for (size_t k = 0; k < n; k++) {
-        const log_info_t *o = &v[k];
-        if (k != i && o->have_process && o->pid == l->pid && o->have_end &&
-            o->end.reason == MP_END_EXEC && o->start_real_ns <= l->start_real_ns) {
-            fprintf(out, "  (exec'd by %s)", o->name);
-            return;
-        }
-    }
-    for (size_t k = 0; k < n; k++) {
-        const log_info_t *o = &v[k];
-        if (k != i && o->have_process && o->pid == l->ppid) {
-            fprintf(out, "  (child of %s)", o->name);
-            return;
-        }
-    }
+    if ((o = running_at(v, n, i, l->pid, l->start_real_ns, 1)) != NULL)
+        fprintf(out, "  (exec'd by %s)", o->name);
+    else if ((o = running_at(v, n, i, l->ppid, l->start_real_ns, 0)) != NULL)
+        fprintf(out, "  (child of %s)", o->name);
 }
 
 static char *join(const char *dir, const char *name)

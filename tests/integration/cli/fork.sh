@@ -88,6 +88,12 @@ grep -Eq "^memprof: the program exec'd [23] times; the last program, sleep, logg
     fail "the last program of an exec chain is not named: $(cat "$TMP/err")"
 grep -Eq "^memprof: read it with: .* report main\.mpz\.$pid\.[12]\$" "$TMP/err" ||
     fail "'read it with' does not point at the last exec'd program's log: $(cat "$TMP/err")"
+# report on the directory: each exec'd log names the one it replaced, the
+# previous link of the chain, not the first log of the pid.
+mp report .
+expect_status 0
+grep -Fq "(exec'd by main.mpz.$pid)" "$TMP/out" ||
+    fail "report DIR: the second exec'd program's log does not name the first exec'd one: $(cat "$TMP/out")"
 rm main.mpz*
 # Both kinds at once.
 mp run -o main.mpz -- bash -c 'echo $$; ( y=1 ); exec bash -c "y=1"'
