@@ -190,7 +190,7 @@ void mp_check_text(FILE *out, const mp_check_result_t *r, size_t depth, int gen)
 
 /* ---- JSON -------------------------------------------------------------- */
 
-static void json_str(FILE *out, const char *s)
+void mp_check_json_str(FILE *out, const char *s)
 {
     if (!s) {
         fputs("null", out);
@@ -209,7 +209,7 @@ static void json_str(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static const char *verdict_name(mp_check_verdict_t v)
+const char *mp_check_verdict_name(mp_check_verdict_t v)
 {
     return v == MP_CHECK_CLEAN ? "clean" : v == MP_CHECK_LEAKS ? "leaks" : "program_failed";
 }
@@ -219,10 +219,10 @@ void mp_check_json(FILE *out, const mp_check_result_t *r)
     char rule[1100];
 
     fputs("{\n  \"log\": ", out);
-    json_str(out, r->log);
+    mp_check_json_str(out, r->log);
     fputs(",\n  \"command\": ", out);
-    json_str(out, r->command);
-    fprintf(out, ",\n  \"verdict\": \"%s\",\n  \"exit_status\": %d,\n", verdict_name(r->verdict),
+    mp_check_json_str(out, r->command);
+    fprintf(out, ",\n  \"verdict\": \"%s\",\n  \"exit_status\": %d,\n", mp_check_verdict_name(r->verdict),
             r->exit_status);
     if (r->program_status >= 0)
         fprintf(out, "  \"program\": {\"status\": %d, \"signal\": null},\n", r->program_status);
@@ -252,24 +252,24 @@ void mp_check_json(FILE *out, const mp_check_result_t *r)
         if (l->rule) {
             snprintf(rule, sizeof rule, "leak:%s", l->rule->pattern);
             fputs("{\"rule\": ", out);
-            json_str(out, rule);
+            mp_check_json_str(out, rule);
             fputs(", \"origin\": ", out);
-            json_str(out, l->rule->origin);
+            mp_check_json_str(out, l->rule->origin);
             fputc('}', out);
         } else {
             fputs("null", out);
         }
         fputs(", \"suppression\": ", out);
-        json_str(out, mp_check_gen_rule(l, rule, sizeof rule));
+        mp_check_json_str(out, mp_check_gen_rule(l, rule, sizeof rule));
         fputs(",\n     \"frames\": [", out);
         for (size_t k = 0; k < n; k++) {
             const mp_frame_t *f = &l->stack->frames[k];
             fprintf(out, "%s\n       {\"function\": ", k ? "," : "");
-            json_str(out, f->function);
+            mp_check_json_str(out, f->function);
             fputs(", \"file\": ", out);
-            json_str(out, f->file);
+            mp_check_json_str(out, f->file);
             fprintf(out, ", \"line\": %" PRIu32 ", \"module\": ", f->line);
-            json_str(out, f->module);
+            mp_check_json_str(out, f->module);
             fprintf(out, ", \"inlined\": %s}", f->inlined ? "true" : "false");
         }
         fputs(n ? "\n     ]}" : "]}", out);

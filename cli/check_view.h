@@ -59,6 +59,12 @@ void mp_check_put_frame(FILE *out, const mp_frame_t *f);
  * suppression rules for the unsuppressed leaks. */
 void mp_check_text(FILE *out, const mp_check_result_t *r, size_t depth, int gen);
 
+/* s as a JSON string, quotes included; NULL as null. */
+void mp_check_json_str(FILE *out, const char *s);
+
+/* "clean", "leaks" or "program_failed", as --json says. */
+const char *mp_check_verdict_name(mp_check_verdict_t v);
+
 /* The result as one JSON object and a newline (docs/ci.md). */
 void mp_check_json(FILE *out, const mp_check_result_t *r);
 

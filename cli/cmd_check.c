@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_sarif.h"
 #include "check_suppress.h"
 #include "check_view.h"
 #include "cli_error.h"
@@ -55,6 +56,7 @@ enum {
     OPT_PRINT_SUPP,
     OPT_GEN_SUPP,
     OPT_JUNIT,
+    OPT_SARIF,
     OPT_JSON,
     OPT_OUTPUT,
     OPT_DEPTH,
@@ -74,6 +76,7 @@ static const mp_opt_t check_opts[] = {
     { "print-suppressions", 0, NULL, "print the built-in rules and exit", OPT_PRINT_SUPP },
     { "gen-suppressions", 0, NULL, "print a rule for each leak found", OPT_GEN_SUPP },
     { "junit", 0, "FILE", "write the result as JUnit XML to FILE", OPT_JUNIT },
+    { "sarif", 0, "FILE", "write the result as SARIF 2.1.0 to FILE (code scanning)", OPT_SARIF },
     { "json", 0, NULL, "print the result as JSON on stdout", OPT_JSON },
     { "output", 'o', "FILE", "keep the log as FILE (default: a temporary, removed)",
       OPT_OUTPUT },
@@ -88,7 +91,7 @@ typedef struct check_config {
     const char *supp_files[MAX_SUPP_FILES];
     size_t nsupp_files;
     int no_default, print_supp, gen, json;
-    const char *junit, *output;
+    const char *junit, *sarif, *output;
     size_t depth;
 } check_config_t;
 
@@ -149,6 +152,9 @@ static int on_option(void *ctx, const mp_opt_t *opt, const char *value)
     case OPT_JUNIT:
         c->junit = value;
         return 0;
+    case OPT_SARIF:
+        c->sarif = value;
+        return 0;
     case OPT_JSON:
         c->json = 1;
         return 0;
@@ -186,7 +192,7 @@ void mp_cmd_check_help(FILE *out)
           "them it may match anywhere inside. Built-in rules (--print-suppressions)\n"
           "cover the C runtime's one-time allocations.\n"
           "\n"
-          "Output: the summary on stderr; --json on stdout; --junit FILE.\n"
+          "Output: the summary on stderr; --json on stdout; --junit FILE; --sarif FILE.\n"
           "\n"
           "Exit status:\n"
           "  0    no leaks above the thresholds\n"
@@ -482,6 +488,14 @@ int mp_cmd_check(int argc, char **argv, int *exit_status)
         FILE *f = fopen(c.junit, "w");
         if (!f || mp_check_junit(f, &r) != 0 || fclose(f) != 0) {
             fprintf(stderr, "memprof: check: cannot write %s: %s\n", c.junit, strerror(errno));
+            err = -MP_CLI_ESYS;
+            goto out;
+        }
+    }
+    if (c.sarif) {
+        FILE *f = fopen(c.sarif, "w");
+        if (!f || mp_check_sarif(f, &r, NULL, MP_VERSION) != 0 || fclose(f) != 0) {
+            fprintf(stderr, "memprof: check: cannot write %s: %s\n", c.sarif, strerror(errno));
             err = -MP_CLI_ESYS;
             goto out;
         }

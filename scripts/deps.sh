@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(gcc g++ make cmake pkg-config libunwind-dev libdw-dev libzstd-dev libcunit1-dev
-      python3 sqlite3 git "$@")
+      python3 python3-jsonschema libxml2-utils sqlite3 git "$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
