@@ -16,6 +16,7 @@
 #include "cmd_check.h"
 #include "cmd_dump.h"
 #include "cmd_flamegraph.h"
+#include "cmd_pprof.h"
 #include "cmd_report.h"
 #include "cmd_run.h"
 #include "cmd_timeline.h"
@@ -41,6 +42,8 @@ static const command_t commands[] = {
       "an SVG chart of memory over time: live, retained, RSS, peak, findings" },
     { "flamegraph", mp_cmd_flamegraph, mp_cmd_flamegraph_help,
       "an interactive SVG flame graph of peak, leaked or allocated memory; --folded" },
+    { "pprof", mp_cmd_pprof, mp_cmd_pprof_help,
+      "a gzip'd pprof profile.proto for go tool pprof: allocated and in-use at exit" },
     { "check", mp_cmd_check, mp_cmd_check_help,
       "the CI leak check: run a program, fail on leaks; JUnit XML, suppressions" },
     { "dump", mp_cmd_dump, mp_cmd_dump_help, "print every record of a log as text" },

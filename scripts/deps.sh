@@ -4,6 +4,7 @@
 set -euo pipefail
 
 pkgs=(gcc g++ make cmake pkg-config libunwind-dev libdw-dev libzstd-dev libcunit1-dev
+      zlib1g-dev golang-go
       python3 python3-jsonschema libxml2-utils sqlite3 git "$@")
 missing=()
 for p in "${pkgs[@]}"; do
