@@ -4,9 +4,14 @@
  * into a frame tree for the chosen metric (flame_report.c) and writes it as
  * an SVG (flame_svg.c) or as collapsed stacks (flame_folded.c).
  *
+ * --diff A: the log A is reported too and its stacks become the tree's
+ * base (flame_report.h: matched by frame names), drawn as a differential
+ * flame graph (flame_svg.h) or written as two-column folded stacks.
+ *
  * Output: the SVG goes to -o FILE, "-o -" for stdout, else LOG with .mpz
- * replaced by .svg (.svg appended if LOG does not end in .mpz), and where
- * it went is said on stderr; --folded goes to stdout unless -o names a file.
+ * replaced by .svg (.diff.svg for --diff; the suffix appended if LOG does
+ * not end in .mpz), and where it went is said on stderr; --folded goes to
+ * stdout unless -o names a file.
  */
 #define _GNU_SOURCE
 #include "cmd_flamegraph.h"
@@ -20,6 +25,7 @@
 #include "flame_folded.h"
 #include "flame_report.h"
 #include "flame_svg.h"
+#include "human.h"
 #include "options.h"
 #include "report.h"
 
@@ -27,7 +33,7 @@
 #define MIN_WIDTH 200
 #define MAX_WIDTH 20000
 
-enum { OPT_OUTPUT, OPT_METRIC, OPT_FOLDED, OPT_ICICLE, OPT_WIDTH };
+enum { OPT_OUTPUT, OPT_METRIC, OPT_FOLDED, OPT_ICICLE, OPT_WIDTH, OPT_DIFF };
 
 static const mp_opt_t flame_opts[] = {
     { "output", 'o', "FILE",
@@ -39,11 +45,15 @@ static const mp_opt_t flame_opts[] = {
       OPT_FOLDED },
     { "icicle", 0, NULL, "draw the root at the top (default: at the bottom)", OPT_ICICLE },
     { "width", 0, "PX", "image width in pixels (default 1200)", OPT_WIDTH },
+    { "diff", 0, "A",
+      "draw the change from the log A (an earlier run) to LOG: widths from LOG, red grew, "
+      "blue shrank", OPT_DIFF },
     { NULL, 0, NULL, NULL, 0 },
 };
 
 typedef struct fg_config {
     const char *output;
+    const char *diff;        /* --diff: the earlier run's log, or NULL */
     mp_flame_metric_t metric;
     int folded, icicle;
     unsigned width;
@@ -52,6 +62,7 @@ typedef struct fg_config {
 void mp_cmd_flamegraph_help(FILE *out)
 {
     fputs("Usage: memprof flamegraph [options] LOG\n"
+          "       memprof flamegraph --diff A B [options]\n"
           "\n"
           "Draws where a program's memory comes from as a flame graph: one box per\n"
           "function on a call path, as wide as its share of the metric, its callers\n"
@@ -73,6 +84,15 @@ void mp_cmd_flamegraph_help(FILE *out)
           "  main;parse;xstrdup 4096\n"
           "for flamegraph.pl, inferno or speedscope. Inlined functions are frames of\n"
           "their own; a frame without a function is named module+0xOFFSET.\n"
+          "\n"
+          "--diff A B draws how B (a later run, or the program after a change) differs\n"
+          "from A: boxes as wide as in B's flame graph, coloured by the change of each\n"
+          "from A to B: red grew, blue shrank, deeper for a larger change relative to\n"
+          "the larger of the two, grey unchanged. Call paths are matched by function\n"
+          "names, not addresses, so two runs (or two builds) compare. A path gone in B\n"
+          "has no width and is not drawn. Hover a box for both values and the change.\n"
+          "With --folded: one line per stack of either run, A's value then B's, as\n"
+          "flamegraph.pl reads a diff:  main;parse;xstrdup 1024 4096\n"
           "\n"
           "Options:\n",
           out);
@@ -107,6 +127,9 @@ static int on_option(void *ctx, const mp_opt_t *opt, const char *value)
     case OPT_ICICLE:
         c->icicle = 1;
         return 0;
+    case OPT_DIFF:
+        c->diff = value;
+        return 0;
     case OPT_WIDTH:
         errno = 0;
         n = strtoul(value, &end, 10);
@@ -121,34 +144,93 @@ static int on_option(void *ctx, const mp_opt_t *opt, const char *value)
     return 0;
 }
 
-static char *default_output(const char *log)
+/* LOG with .mpz replaced by suffix (".svg"), or suffix appended. */
+static char *default_output(const char *log, const char *suffix)
 {
-    size_t n = strlen(log);
-    char *out = malloc(n + 5);
+    size_t n = strlen(log), k = strlen(suffix);
+    char *out = malloc(n + k + 1);
 
     if (!out)
         return NULL;
     memcpy(out, log, n + 1);
     if (n > 4 && strcmp(log + n - 4, ".mpz") == 0)
         n -= 4;
-    memcpy(out + n, ".svg", 5);
+    memcpy(out + n, suffix, k + 1);
     return out;
 }
 
-/* Writes t to path ("-" or NULL: stdout): 0, or 1 (said why). */
-static int write_out(const fg_config_t *c, const mp_report_t *rep, const mp_flame_tree_t *t,
-                     const char *path)
+/* "prog arg..." of rep's process into buf, with a note when its log is
+ * partial; returns the length written. */
+static size_t command_line(char *buf, size_t cap, const mp_report_t *rep)
 {
     const mp_replay_t *r = mp_report_replay(rep);
     const mp_replay_process_t *proc = mp_replay_process(r);
-    const char *exe = proc->exe && proc->exe[0] ? proc->exe : "?", *base = strrchr(exe, '/');
     mp_replay_summary_t s;
-    char title[256], sub[512];
     size_t used = 0;
+
+    mp_replay_summary(r, &s);
+    buf[0] = '\0';
+    for (uint32_t i = 0; i < proc->argc && used + 1 < cap; i++) {
+        int k = snprintf(buf + used, cap - used, "%s%s", i ? " " : "", proc->argv[i]);
+
+        if (k < 0)
+            break;
+        used += (size_t)k;
+    }
+    if (used >= cap)
+        used = cap - 1;
+    buf[used] = '\0';
+    if (s.partial && used + 1 < cap) {
+        int k = snprintf(buf + used, cap - used, "%s(partial log: drawn as far as it goes)",
+                         used ? "  " : "");
+
+        used = k < 0 ? used : used + (size_t)k >= cap ? cap - 1 : used + (size_t)k;
+    }
+    return used;
+}
+
+/* The title and subtitle of the SVG of rep (a diff's: from base to rep). */
+static void titles(const fg_config_t *c, const mp_report_t *base, const mp_report_t *rep,
+                   const mp_flame_tree_t *t, char *title, size_t tcap, char *sub, size_t scap)
+{
+    const mp_replay_process_t *proc = mp_replay_process(mp_report_replay(rep));
+    const char *exe = proc->exe && proc->exe[0] ? proc->exe : "?", *slash = strrchr(exe, '/');
+    const char *metric = mp_flame_metric_title(c->metric);
+    const mp_flame_node_t *root = mp_flame_tree_node(t, 0);
+    char ha[MP_HUMAN_MAX], hb[MP_HUMAN_MAX];
+    size_t used;
+
+    if (!base) {
+        snprintf(title, tcap, "memprof flamegraph: %s (pid %" PRIu64 "), %s",
+                 slash ? slash + 1 : exe, proc->pid, metric);
+        command_line(sub, scap, rep);
+        return;
+    }
+    if (mp_flame_metric_is_bytes(c->metric)) {
+        mp_human_bytes(ha, sizeof ha, root->base_value);
+        mp_human_bytes(hb, sizeof hb, root->value);
+    } else {
+        snprintf(ha, sizeof ha, "%" PRIu64, root->base_value);
+        snprintf(hb, sizeof hb, "%" PRIu64, root->value);
+    }
+    snprintf(title, tcap, "memprof flamegraph --diff: %s, %s: A %s, B %s",
+             slash ? slash + 1 : exe, metric, ha, hb);
+    used = (size_t)snprintf(sub, scap, "A: %s (pid %" PRIu64 ")  B: %s (pid %" PRIu64 "): ",
+                            mp_report_path(base),
+                            mp_replay_process(mp_report_replay(base))->pid, mp_report_path(rep),
+                            proc->pid);
+    if (used < scap)
+        command_line(sub + used, scap - used, rep);
+}
+
+/* Writes t to path ("-" or NULL: stdout): 0, or 1 (said why). */
+static int write_out(const fg_config_t *c, const mp_report_t *base, const mp_report_t *rep,
+                     const mp_flame_tree_t *t, const char *path)
+{
+    char title[512], sub[1024];
     FILE *out;
     int rc;
 
-    mp_replay_summary(r, &s);
     if (!path || strcmp(path, "-") == 0) {
         out = stdout;
     } else {
@@ -169,23 +251,10 @@ static int write_out(const fg_config_t *c, const mp_report_t *rep, const mp_flam
             .count_name = mp_flame_metric_count_name(c->metric),
             .icicle = c->icicle,
             .width = c->width,
+            .diff = base != NULL,
         };
 
-        snprintf(title, sizeof title, "memprof flamegraph: %s (pid %" PRIu64 "), %s",
-                 base ? base + 1 : exe, proc->pid, o.metric);
-        for (uint32_t i = 0; i < proc->argc && used + 1 < sizeof sub; i++) {
-            int k = snprintf(sub + used, sizeof sub - used, "%s%s", i ? " " : "", proc->argv[i]);
-
-            if (k < 0)
-                break;
-            used += (size_t)k;
-        }
-        if (used >= sizeof sub)
-            used = sizeof sub - 1;
-        sub[used] = '\0';
-        if (s.partial && used + 1 < sizeof sub)
-            snprintf(sub + used, sizeof sub - used, "%s(partial log: drawn as far as it goes)",
-                     used ? "  " : "");
+        titles(c, base, rep, t, title, sizeof title, sub, sizeof sub);
         if (!sub[0])
             o.subtitle = NULL;
         rc = mp_flame_svg_render(out, t, &o);
@@ -205,19 +274,40 @@ static int write_out(const fg_config_t *c, const mp_report_t *rep, const mp_flam
     return 0;
 }
 
+/* The report of log with every stack symbolized: 0 with *out set, or the
+ * exit status (said why). */
+static int build(const char *log, mp_report_t **out)
+{
+    mp_report_options_t o;
+    mp_log_error_t err;
+    int rc;
+
+    memset(&o, 0, sizeof o);
+    o.top = 0; /* every stack, symbolized */
+    o.sym.demangle = true;
+    rc = mp_report_build(log, &o, out, &err);
+    if (rc == MP_ELOG_NOMEM) {
+        fprintf(stderr, "memprof: flamegraph: %s: %s\n", log, err.msg);
+        return 1;
+    }
+    if (rc) {
+        fprintf(stderr, "memprof: flamegraph: %s: nothing to draw: %s\n", log, err.msg);
+        return 2;
+    }
+    return 0;
+}
+
 int mp_cmd_flamegraph(int argc, char **argv, int *exit_status)
 {
     fg_config_t c = { .metric = MP_FLAME_PEAK, .width = DEFAULT_WIDTH };
-    mp_report_options_t o;
-    mp_report_t *rep;
-    mp_flame_tree_t *t;
-    mp_log_error_t err;
+    mp_report_t *rep = NULL, *base = NULL;
+    mp_flame_tree_t *t = NULL;
     const char *log = NULL;
     char *path = NULL;
-    int rc;
+    int rc, help;
 
-    /* Options may come before and after the log: `memprof flamegraph LOG -o F`. */
-    int help;
+    /* Options may come before and after the log: `memprof flamegraph LOG -o F`;
+     * --diff takes A as its value, so `--diff A B` leaves B the operand. */
     rc = mp_opts_parse_single("flamegraph", flame_opts, argc, argv, on_option, &c, &help, &log);
     if (rc)
         return rc;
@@ -227,44 +317,32 @@ int mp_cmd_flamegraph(int argc, char **argv, int *exit_status)
         return 0;
     }
     if (!log) {
-        mp_usage_error("flamegraph", "no log to draw (usage: memprof flamegraph LOG [-o FILE]; "
-                                     "see memprof flamegraph --help)");
+        mp_usage_error("flamegraph", c.diff ? "--diff A B needs the second log, B (usage: memprof "
+                                              "flamegraph --diff A B [-o FILE])"
+                                            : "no log to draw (usage: memprof flamegraph LOG "
+                                              "[-o FILE]; see memprof flamegraph --help)");
         return -MP_CLI_EUSAGE;
     }
 
-    memset(&o, 0, sizeof o);
-    o.top = 0; /* every stack, symbolized */
-    o.sym.demangle = true;
-    rc = mp_report_build(log, &o, &rep, &err);
-    if (rc == MP_ELOG_NOMEM) {
-        fprintf(stderr, "memprof: flamegraph: %s: %s\n", log, err.msg);
-        *exit_status = 1;
-        return 0;
-    }
-    if (rc) {
-        fprintf(stderr, "memprof: flamegraph: %s: nothing to draw: %s\n", log, err.msg);
-        *exit_status = 2;
-        return 0;
-    }
-    if (mp_flame_from_report(rep, c.metric, &t) != 0) {
-        mp_report_free(rep);
+    *exit_status = build(log, &rep);
+    if (*exit_status == 0 && c.diff)
+        *exit_status = build(c.diff, &base);
+    if (*exit_status == 0 && mp_flame_diff_from_reports(base, rep, c.metric, &t) != 0) {
         fprintf(stderr, "memprof: flamegraph: out of memory\n");
         *exit_status = 1;
-        return 0;
     }
-    if (!c.output && !c.folded) {
-        path = default_output(log);
+    if (*exit_status == 0 && !c.output && !c.folded) {
+        path = default_output(log, c.diff ? ".diff.svg" : ".svg");
         if (!path) {
-            mp_flame_tree_free(t);
-            mp_report_free(rep);
             fprintf(stderr, "memprof: flamegraph: out of memory\n");
             *exit_status = 1;
-            return 0;
         }
     }
-    *exit_status = write_out(&c, rep, t, c.output ? c.output : path);
+    if (*exit_status == 0)
+        *exit_status = write_out(&c, base, rep, t, c.output ? c.output : path);
     free(path);
     mp_flame_tree_free(t);
+    mp_report_free(base);
     mp_report_free(rep);
     return 0;
 }

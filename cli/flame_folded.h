@@ -11,6 +11,12 @@
  * name is written ':' and a newline ' ' (the format has no escapes); the
  * root itself is never a frame, and value the root holds on its own (stacks
  * of no frame) is written as the stack "all".
+ *
+ * A tree with a base (a diff, flame_tree.h) writes both runs' values, the
+ * base's (A) first, as flamegraph.pl reads a diff and difffolded.pl
+ * writes one; a stack of either run is a line:
+ *
+ *     main;parse;xstrdup 1024 4096
  */
 #ifndef MP_CLI_FLAME_FOLDED_H
 #define MP_CLI_FLAME_FOLDED_H

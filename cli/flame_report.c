@@ -88,22 +88,21 @@ static const char *base_name(const char *path)
     return b ? b + 1 : path;
 }
 
-int mp_flame_from_report(const mp_report_t *rep, mp_flame_metric_t m, mp_flame_tree_t **out)
+/* Adds every stack of rep with some of m to t: as the tree's own, or as
+ * its base. 0, or -1 out of memory. */
+static int add_report(mp_flame_tree_t *t, const mp_report_t *rep, mp_flame_metric_t m, int base)
 {
     const mp_report_list_t *l = mp_report_list(rep, metrics[m].list);
     int sampled = mp_replay_process(mp_report_replay(rep))->mode == MP_MODE_SAMPLED;
-    mp_flame_tree_t *t = mp_flame_tree_new();
     mp_flame_frame_t *fr = NULL;
     char (*names)[48] = NULL; /* "module+0x..." or "0x..." of unnamed frames */
     size_t cap = 0;
+    int rc = 0;
 
-    *out = NULL;
-    if (!t)
-        return -1;
-    for (size_t i = 0; i < l->n; i++) {
+    for (size_t i = 0; i < l->n && rc == 0; i++) {
         const mp_report_stack_t *st = l->v[i].stack;
         size_t n = st ? st->nframes : 0;
-        uint64_t v[3];
+        uint64_t v[3] = { 0, 0, 0 };
 
         figures(l->v[i].site, m, sampled, v);
         if (n + 1 > cap) {
@@ -112,8 +111,10 @@ int mp_flame_from_report(const mp_report_t *rep, mp_flame_metric_t m, mp_flame_t
             free(names);
             fr = malloc(cap * sizeof *fr);
             names = malloc(cap * sizeof *names);
-            if (!fr || !names)
-                goto nomem;
+            if (!fr || !names) {
+                rc = -1;
+                break;
+            }
         }
         if (n == 0) {
             fr[0] = (mp_flame_frame_t){ "[no stack]", NULL, 0 };
@@ -136,20 +137,32 @@ int mp_flame_from_report(const mp_report_t *rep, mp_flame_metric_t m, mp_flame_t
                 fr[k].name = names[k];
             }
         }
-        if (mp_flame_tree_add(t, n, fr, v[0], v[1], v[2]) != 0)
-            goto nomem;
+        rc = base ? mp_flame_tree_add_base(t, n, fr, v[0], v[1], v[2])
+                  : mp_flame_tree_add(t, n, fr, v[0], v[1], v[2]);
     }
     free(fr);
     free(names);
-    if (mp_flame_tree_finish(t) != 0) {
+    return rc;
+}
+
+int mp_flame_from_report(const mp_report_t *rep, mp_flame_metric_t m, mp_flame_tree_t **out)
+{
+    return mp_flame_diff_from_reports(NULL, rep, m, out);
+}
+
+int mp_flame_diff_from_reports(const mp_report_t *a, const mp_report_t *b, mp_flame_metric_t m,
+                               mp_flame_tree_t **out)
+{
+    mp_flame_tree_t *t = mp_flame_tree_new();
+
+    *out = NULL;
+    if (!t)
+        return -1;
+    if (add_report(t, b, m, 0) != 0 || (a && add_report(t, a, m, 1) != 0) ||
+        mp_flame_tree_finish(t) != 0) {
         mp_flame_tree_free(t);
         return -1;
     }
     *out = t;
     return 0;
-nomem:
-    free(fr);
-    free(names);
-    mp_flame_tree_free(t);
-    return -1;
 }

@@ -40,4 +40,12 @@ const char *mp_flame_metric_count_name(mp_flame_metric_t m);
  * out of memory. */
 int mp_flame_from_report(const mp_report_t *rep, mp_flame_metric_t m, mp_flame_tree_t **out);
 
+/* The tree of a diff: b's stacks (the later run: the widths) with a's as
+ * its base (flame_tree.h), matched by their frames' names as above, so
+ * the same call path in two runs of a program is one node whatever the
+ * addresses. a NULL: as mp_flame_from_report(b). 0 with *out set, or -1
+ * out of memory. */
+int mp_flame_diff_from_reports(const mp_report_t *a, const mp_report_t *b, mp_flame_metric_t m,
+                               mp_flame_tree_t **out);
+
 #endif

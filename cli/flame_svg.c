@@ -43,6 +43,26 @@ const char *mp_flame_color(char *buf, size_t cap, const char *name)
     return buf;
 }
 
+const char *mp_flame_diff_color(char *buf, size_t cap, uint64_t base, uint64_t value)
+{
+    uint64_t hi = value > base ? value : base, d = value > base ? value - base : base - value;
+    unsigned k;
+
+    if (d == 0) {
+        snprintf(buf, cap, "rgb(220,220,220)");
+        return buf;
+    }
+    /* The relative change, 0 < t <= 1, sets how deep the colour is: from
+     * 210 (a hint) down to 60 for a frame that is new; never 0, so that
+     * the black labels stay readable. */
+    k = (unsigned)(210.0 - 150.0 * (double)d / (double)hi + 0.5);
+    if (value > base)
+        snprintf(buf, cap, "rgb(255,%u,%u)", k, k);
+    else
+        snprintf(buf, cap, "rgb(%u,%u,255)", k, k);
+    return buf;
+}
+
 /* Text for XML content and attribute values: the five specials escaped,
  * control characters (not allowed in XML 1.0) as '?'. */
 static void put_xml(FILE *out, const char *s, size_t len)
@@ -90,13 +110,24 @@ typedef struct walk {
     const mp_flame_tree_t *t;
     const mp_flame_svg_t *o;
     uint64_t total;          /* the root's value */
+    uint64_t base_total;     /* the root's base value (diff) */
     uint64_t min;            /* narrower frames are merged */
     uint32_t rows;           /* deepest drawn depth + 1 */
     double width;            /* of the frame area, px */
     size_t frames;           /* written */
 } walk_t;
 
-static void put_amount(walk_t *w, uint64_t value, uint64_t bytes, uint64_t count)
+/* A frame to draw: a node, or the merged thin children of one. */
+typedef struct box {
+    const char *name, *file;
+    uint32_t line, depth;
+    uint64_t x;              /* value to its left within the root */
+    uint64_t value, bytes, count;
+    uint64_t base, base_bytes, base_count;
+    size_t nother;           /* > 0: "[…] other", of that many frames */
+} box_t;
+
+static void put_amount(walk_t *w, uint64_t value, uint64_t bytes, uint64_t count, uint64_t total)
 {
     char hb[MP_HUMAN_MAX];
 
@@ -108,44 +139,79 @@ static void put_amount(walk_t *w, uint64_t value, uint64_t bytes, uint64_t count
         if (bytes)
             fprintf(w->out, ", %s (%" PRIu64 " B)", mp_human_bytes(hb, sizeof hb, bytes), bytes);
     }
-    fprintf(w->out, ", %.2f%% of %s", 100.0 * (double)value / (double)w->total, w->o->metric);
+    fprintf(w->out, ", %.2f%% of %s", total ? 100.0 * (double)value / (double)total : 0.0,
+            w->o->metric);
 }
 
-static void frame(walk_t *w, const char *name, const char *file, uint32_t line, uint32_t depth,
-                  uint64_t x, uint64_t value, uint64_t bytes, uint64_t count, size_t nother)
+/* A diff's tooltip lines: both runs' figures and the change. */
+static void put_change(walk_t *w, const box_t *b)
 {
-    double px = PAD + (double)x / (double)w->total * w->width;
-    double pw = (double)value / (double)w->total * w->width;
-    uint32_t row = w->o->icicle ? depth : w->rows - 1 - depth;
+    uint64_t d = b->value > b->base ? b->value - b->base : b->base - b->value;
+    char sign = b->value >= b->base ? '+' : '-', hb[MP_HUMAN_MAX];
+
+    fputs("B: ", w->out);
+    put_amount(w, b->value, b->bytes, b->count, w->total);
+    fputs("\nA: ", w->out);
+    if (b->base)
+        put_amount(w, b->base, b->base_bytes, b->base_count, w->base_total);
+    else
+        fputs("none", w->out);
+    if (w->o->values_are_bytes)
+        fprintf(w->out, "\nchange: %c%s (%c%" PRIu64 " B)", sign, mp_human_bytes(hb, sizeof hb, d),
+                sign, d);
+    else
+        fprintf(w->out, "\nchange: %c%" PRIu64 " %s", sign, d, w->o->count_name);
+    if (b->base)
+        fprintf(w->out, ", %c%.1f%%", sign, 100.0 * (double)d / (double)b->base);
+    else
+        fputs(", new in B", w->out);
+}
+
+static void frame(walk_t *w, const box_t *b)
+{
+    double px = PAD + (double)b->x / (double)w->total * w->width;
+    double pw = (double)b->value / (double)w->total * w->width;
+    uint32_t row = w->o->icicle ? b->depth : w->rows - 1 - b->depth;
     char color[24];
 
-    if (depth + 1 > w->rows && !w->out)
-        w->rows = depth + 1;
+    if (b->depth + 1 > w->rows && !w->out)
+        w->rows = b->depth + 1;
     if (!w->out)
         return;
     w->frames++;
     fputs("<g class=\"frame\" data-name=\"", w->out);
-    put_xml_str(w->out, name);
+    put_xml_str(w->out, b->name);
     fprintf(w->out, "\" data-value=\"%" PRIu64 "\" data-x=\"%" PRIu64 "\" data-depth=\"%" PRIu32
-                    "\"><title>",
-            value, x, depth);
-    put_xml_str(w->out, name);
-    if (nother)
-        fprintf(w->out, " (%zu frames, each under %.1f%%)", nother,
+                    "\"",
+            b->value, b->x, b->depth);
+    if (w->o->diff)
+        fprintf(w->out, " data-base=\"%" PRIu64 "\"", b->base);
+    fputs("><title>", w->out);
+    put_xml_str(w->out, b->name);
+    if (b->nother)
+        fprintf(w->out, " (%zu frames, each under %.1f%%)", b->nother,
                 100.0 * (w->o->min_fraction > 0 ? w->o->min_fraction : DEFAULT_MIN_FRACTION));
-    if (file) {
+    if (b->file) {
         fputs("\n", w->out);
-        put_xml_str(w->out, file);
-        if (line)
-            fprintf(w->out, ":%" PRIu32, line);
+        put_xml_str(w->out, b->file);
+        if (b->line)
+            fprintf(w->out, ":%" PRIu32, b->line);
     }
     fputs("\n", w->out);
-    put_amount(w, value, bytes, count);
+    if (w->o->diff)
+        put_change(w, b);
+    else
+        put_amount(w, b->value, b->bytes, b->count, w->total);
+    if (w->o->diff)
+        mp_flame_diff_color(color, sizeof color, b->base, b->value);
+    else if (b->nother)
+        snprintf(color, sizeof color, "rgb(190,190,190)");
+    else
+        mp_flame_color(color, sizeof color, b->name);
     fprintf(w->out, "</title><rect x=\"%.2f\" y=\"%u\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>",
-            px, TOP + row * FRAME_H, pw > 1.5 ? pw - 0.5 : pw, FRAME_H - 1,
-            nother ? "rgb(190,190,190)" : mp_flame_color(color, sizeof color, name));
+            px, TOP + row * FRAME_H, pw > 1.5 ? pw - 0.5 : pw, FRAME_H - 1, color);
     fprintf(w->out, "<text x=\"%.2f\" y=\"%u\">", px + 3, TOP + row * FRAME_H + 12);
-    put_label(w->out, name, pw);
+    put_label(w->out, b->name, pw);
     fputs("</text></g>\n", w->out);
 }
 
@@ -154,7 +220,8 @@ typedef struct item {
     uint64_t x;
 } item_t;
 
-/* Walks the drawn frames; -1 out of memory. */
+/* Walks the drawn frames; -1 out of memory. A node of the base alone
+ * (value 0: a diff's stack gone in B) has no width and is not drawn. */
 static int walk(walk_t *w)
 {
     size_t n = mp_flame_tree_count(w->t), top = 0;
@@ -166,41 +233,52 @@ static int walk(walk_t *w)
     while (top) {
         item_t it = st[--top];
         const mp_flame_node_t *nd = mp_flame_tree_node(w->t, it.node);
-        size_t nc, nother = 0;
+        size_t nc;
         const uint32_t *kids = mp_flame_tree_children(w->t, it.node, &nc);
-        uint64_t cx = it.x, ov = 0, ob = 0, oc = 0;
+        box_t b = { nd->name, nd->file, nd->line, nd->depth, it.x, nd->value, nd->bytes,
+                    nd->count, nd->base_value, nd->base_bytes, nd->base_count, 0 };
+        box_t other = { "[\xe2\x80\xa6] other", NULL, 0, nd->depth + 1, 0, 0, 0, 0, 0, 0, 0, 0 };
 
-        frame(w, nd->name, nd->file, nd->line, nd->depth, it.x, nd->value, nd->bytes, nd->count,
-              0);
+        frame(w, &b);
+        other.x = it.x;
         for (size_t i = 0; i < nc; i++) {
             const mp_flame_node_t *c = mp_flame_tree_node(w->t, kids[i]);
 
+            if (c->value == 0)
+                continue;
             if (c->value >= w->min) {
-                st[top++] = (item_t){ kids[i], cx };
-                cx += c->value;
+                st[top++] = (item_t){ kids[i], other.x };
+                other.x += c->value;
             } else {
-                ov += c->value;
-                ob += c->bytes;
-                oc += c->count;
-                nother++;
+                other.value += c->value;
+                other.bytes += c->bytes;
+                other.count += c->count;
+                other.base += c->base_value;
+                other.base_bytes += c->base_bytes;
+                other.base_count += c->base_count;
+                other.nother++;
             }
         }
-        if (nother && ov >= w->min)
-            frame(w, "[\xe2\x80\xa6] other", NULL, 0, nd->depth + 1, cx, ov, ob, oc, nother);
+        if (other.nother && other.value >= w->min)
+            frame(w, &other);
     }
     free(st);
     return 0;
 }
 
 /* The script: zoom, reset, search. Frame geometry is read back from the
- * data attributes, so the script holds no copy of the tree. */
+ * data attributes, so the script holds no copy of the tree. It works on
+ * the <svg> that holds it (its ownerSVGElement), so that it also works
+ * inlined in an HTML page beside other SVGs (report_html.c). */
 static const char script[] =
     "<script type=\"text/ecmascript\"><![CDATA[\n"
     "(function () {\n"
-    "  var svg = document.documentElement;\n"
+    "  var me = document.currentScript;\n"
+    "  var svg = me && me.ownerSVGElement ? me.ownerSVGElement : document.documentElement;\n"
+    "  function byId(id) { return svg.querySelector('#' + id); }\n"
     "  var W = +svg.getAttribute('data-frame-width'), PAD = +svg.getAttribute('data-pad');\n"
     "  var total = +svg.getAttribute('data-total');\n"
-    "  var gs = [].slice.call(document.querySelectorAll('g.frame'));\n"
+    "  var gs = [].slice.call(svg.querySelectorAll('g.frame'));\n"
     "  var fr = gs.map(function (g) {\n"
     "    return { g: g, name: g.getAttribute('data-name'), x: +g.getAttribute('data-x'),\n"
     "             v: +g.getAttribute('data-value'), d: +g.getAttribute('data-depth'),\n"
@@ -228,19 +306,19 @@ static const char script[] =
     "        place(f, PAD + (f.x - z.x) / z.v * W, f.v / z.v * W);\n"
     "      } else f.g.style.display = 'none';\n"
     "    });\n"
-    "    document.getElementById('reset').style.opacity = z.d === 0 ? 0.3 : 1;\n"
+    "    byId('reset').style.opacity = z.d === 0 ? 0.3 : 1;\n"
     "  }\n"
     "  fr.forEach(function (f) {\n"
     "    f.g.addEventListener('click', function () { zoom(f); });\n"
     "  });\n"
-    "  document.getElementById('reset').addEventListener('click', function () {\n"
+    "  byId('reset').addEventListener('click', function () {\n"
     "    zoom(fr.filter(function (f) { return f.d === 0; })[0]);\n"
     "  });\n"
     "  function clear() {\n"
     "    fr.forEach(function (f) { f.rect.setAttribute('fill', f.fill); });\n"
-    "    document.getElementById('matched').textContent = '';\n"
+    "    byId('matched').textContent = '';\n"
     "  }\n"
-    "  document.getElementById('search').addEventListener('click', function () {\n"
+    "  byId('search').addEventListener('click', function () {\n"
     "    var s = prompt('Search (regular expression)', ''), re, hit = [], sum = 0, end = -1;\n"
     "    if (!s) return;\n"
     "    try { re = new RegExp(s); } catch (e) { alert('Bad regular expression: ' + e.message); return; }\n"
@@ -252,11 +330,11 @@ static const char script[] =
     "    hit.forEach(function (f) {\n"
     "      if (f.x >= end) { sum += f.v; end = f.x + f.v; }\n"
     "    });\n"
-    "    document.getElementById('matched').textContent = 'Matched: ' +\n"
+    "    byId('matched').textContent = 'Matched: ' +\n"
     "      (total > 0 ? (100 * sum / total).toFixed(2) : '0.00') + '% (' + hit.length + ' frames, /' + s + '/)';\n"
     "  });\n"
-    "  document.getElementById('clear').addEventListener('click', clear);\n"
-    "  document.getElementById('reset').style.opacity = 0.3;\n"
+    "  byId('clear').addEventListener('click', clear);\n"
+    "  byId('reset').style.opacity = 0.3;\n"
     "})();\n"
     "]]></script>\n";
 
@@ -267,6 +345,7 @@ int mp_flame_svg_render(FILE *out, const mp_flame_tree_t *t, const mp_flame_svg_
     double minf = o->min_fraction > 0 ? o->min_fraction : DEFAULT_MIN_FRACTION;
 
     w.total = mp_flame_tree_node(t, 0)->value;
+    w.base_total = mp_flame_tree_node(t, 0)->base_value;
     w.width = (double)width - 2 * PAD;
     w.min = (uint64_t)((double)w.total * minf);
     if (w.min == 0)
@@ -274,12 +353,13 @@ int mp_flame_svg_render(FILE *out, const mp_flame_tree_t *t, const mp_flame_svg_
     if (w.total && walk(&w) != 0)
         return -1;
     height = TOP + (w.rows ? w.rows : 1) * FRAME_H + BOTTOM;
+    if (!o->fragment)
+        fputs("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n", out);
     fprintf(out,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%u\" "
-            "height=\"%u\" viewBox=\"0 0 %u %u\" data-total=\"%" PRIu64 "\" "
+            "<svg class=\"flamegraph\" xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%u\" "
+            "height=\"%u\" viewBox=\"0 0 %u %u\" data-total=\"%" PRIu64 "\" data-base-total=\"%" PRIu64 "\" "
             "data-frame-width=\"%.2f\" data-pad=\"%d\" data-orientation=\"%s\">\n",
-            width, height, width, height, w.total, w.width, PAD, o->icicle ? "icicle" : "flame");
+            width, height, width, height, w.total, w.base_total, w.width, PAD, o->icicle ? "icicle" : "flame");
     fputs("<style>text { font: 12px sans-serif; fill: #000; } g.frame { cursor: pointer; }\n"
           "g.frame text { pointer-events: none; } .ctl { cursor: pointer; fill: #1f4e9c; }\n"
           "g.frame:hover rect { stroke: #000; stroke-width: 0.5; }</style>\n",
@@ -299,6 +379,11 @@ int mp_flame_svg_render(FILE *out, const mp_flame_tree_t *t, const mp_flame_svg_
                  "Search</text>\n", width - PAD - 50);
     fprintf(out, "<text id=\"clear\" class=\"ctl\" x=\"%u\" y=\"62\" text-anchor=\"end\">"
                  "Clear</text>\n", width - PAD);
+    if (o->diff)
+        fprintf(out, "<text x=\"%u\" y=\"62\" text-anchor=\"middle\" fill=\"#555\">widths: B; "
+                     "<tspan fill=\"rgb(220,40,40)\">red</tspan> grew from A, "
+                     "<tspan fill=\"rgb(40,40,230)\">blue</tspan> shrank (deeper: a larger "
+                     "relative change), grey unchanged</text>\n", width / 2);
     fprintf(out, "<text id=\"matched\" x=\"%u\" y=\"%u\" text-anchor=\"end\"></text>\n",
             width - PAD, height - 10);
     if (!w.total) {

@@ -25,6 +25,17 @@
  * its tooltip: name, file:line, bytes (human units and exact), count,
  * percent of the root.
  *
+ * A differential flame graph (diff set; the tree has a base, flame_tree.h):
+ * widths are the tree's values (B, the later run), the base (A) only
+ * colours: grey rgb(220,220,220) unchanged, red where the frame grew from A
+ * to B, blue where it shrank, deeper as the change relative to the larger
+ * of the two grows (mp_flame_diff_color); "[…] other" is coloured the same
+ * way. The tooltip gives B's figures, A's and the change. A frame with no
+ * value in B (gone, or A's alone) has no width and is not drawn.
+ *
+ * fragment set leaves out the XML declaration, for an SVG inlined into an
+ * HTML page (report_html.c); the script works on its own <svg> either way.
+ *
  * Hooks for tools and tests: a frame is <g class="frame" data-name=NAME
  * data-value=N data-x=N data-depth=D> holding its <title>, <rect> and
  * <text>; data-x is the value to its left within the root (same units).
@@ -45,6 +56,8 @@ typedef struct mp_flame_svg {
     int icicle;              /* root at the top */
     unsigned width;          /* pixels; 0: 1200 */
     double min_fraction;     /* thinner frames are merged; 0: 0.001 */
+    int diff;                /* colour and tooltips from the base (A) to the tree (B) */
+    int fragment;            /* no XML declaration: to inline into HTML */
 } mp_flame_svg_t;
 
 /* Writes the SVG of the finished tree t to out. 0, or -1 on a write error
@@ -54,5 +67,10 @@ int mp_flame_svg_render(FILE *out, const mp_flame_tree_t *t, const mp_flame_svg_
 /* The colour of a frame named name: "rgb(R,G,B)" in buf (at least 24
  * bytes). Exposed for the unit tests (stable across runs). */
 const char *mp_flame_color(char *buf, size_t cap, const char *name);
+
+/* The colour of a diff's frame whose value went from base (A) to value
+ * (B): "rgb(220,220,220)" unchanged; growth "rgb(255,k,k)", shrinkage
+ * "rgb(k,k,255)" with k = round(210 - 150 * |B - A| / max(A, B)). */
+const char *mp_flame_diff_color(char *buf, size_t cap, uint64_t base, uint64_t value);
 
 #endif

@@ -23,6 +23,7 @@ struct mp_flame_tree {
     uint32_t *child;
     uint32_t depth;
     int finished;
+    int has_base;            /* mp_flame_tree_add_base was called */
 };
 
 static uint64_t hash_str(const char *s)
@@ -177,16 +178,12 @@ static uint32_t child_of(mp_flame_tree_t *t, uint32_t parent, const char *name,
     return (uint32_t)t->n++;
 }
 
-int mp_flame_tree_add(mp_flame_tree_t *t, size_t n, const mp_flame_frame_t *frames,
-                      uint64_t value, uint64_t bytes, uint64_t count)
+/* The node of the path frames[0..n) from the root, made where new: 0
+ * with *out set, or -1. */
+static int path_node(mp_flame_tree_t *t, size_t n, const mp_flame_frame_t *frames, uint32_t *out)
 {
     uint32_t at = 0;
-    mp_flame_node_t *nd;
 
-    if (t->finished)
-        return -1;
-    if (value == 0)
-        return 0;
     for (size_t i = 0; i < n; i++) {
         const char *name = intern(t, frames[i].name ? frames[i].name : "?");
 
@@ -196,20 +193,67 @@ int mp_flame_tree_add(mp_flame_tree_t *t, size_t n, const mp_flame_frame_t *fram
         if (at == UINT32_MAX)
             return -1;
     }
+    *out = at;
+    return 0;
+}
+
+/* Adds value, bytes and count to the stack's node's self figures and to
+ * every node on its path: the tree's own, or the base's. */
+static int add(mp_flame_tree_t *t, size_t n, const mp_flame_frame_t *frames, uint64_t value,
+               uint64_t bytes, uint64_t count, int base)
+{
+    uint32_t at;
+    mp_flame_node_t *nd;
+
+    if (t->finished)
+        return -1;
+    if (value == 0)
+        return 0;
+    if (path_node(t, n, frames, &at) != 0)
+        return -1;
     nd = &t->nodes[at];
-    nd->self_value += value;
-    nd->self_bytes += bytes;
-    nd->self_count += count;
+    if (base) {
+        nd->self_base += value;
+    } else {
+        nd->self_value += value;
+        nd->self_bytes += bytes;
+        nd->self_count += count;
+    }
     for (;;) {
-        nd->value += value;
-        nd->bytes += bytes;
-        nd->count += count;
+        if (base) {
+            nd->base_value += value;
+            nd->base_bytes += bytes;
+            nd->base_count += count;
+        } else {
+            nd->value += value;
+            nd->bytes += bytes;
+            nd->count += count;
+        }
         if (at == 0)
             break;
         at = nd->parent;
         nd = &t->nodes[at];
     }
     return 0;
+}
+
+int mp_flame_tree_add(mp_flame_tree_t *t, size_t n, const mp_flame_frame_t *frames,
+                      uint64_t value, uint64_t bytes, uint64_t count)
+{
+    return add(t, n, frames, value, bytes, count, 0);
+}
+
+int mp_flame_tree_add_base(mp_flame_tree_t *t, size_t n, const mp_flame_frame_t *frames,
+                           uint64_t value, uint64_t bytes, uint64_t count)
+{
+    if (!t->finished)
+        t->has_base = 1;
+    return add(t, n, frames, value, bytes, count, 1);
+}
+
+int mp_flame_tree_has_base(const mp_flame_tree_t *t)
+{
+    return t->has_base;
 }
 
 static const mp_flame_tree_t *sort_tree; /* for by_name: qsort has no argument */

@@ -12,8 +12,15 @@
  *     node 0 is the root ("all"); mp_flame_tree_children(t, i, &n) ...
  *     mp_flame_tree_free(t);
  *
+ * A differential tree (`memprof flamegraph --diff`) also holds a base: the
+ * stacks of the earlier run added with mp_flame_tree_add_base, matched to
+ * the later run's by the same rule (frame names along the path, never
+ * addresses). A node of the base alone has value 0: it exists, but a
+ * drawing whose widths come from value leaves it out.
+ *
  * Invariants, once finished: node.value == node.self_value + the sum of
- * its children's values (the same for bytes and count); siblings are in
+ * its children's values (the same for bytes, count and the base's three);
+ * siblings are in
  * strcmp order of their names, so every output is the same for the same
  * stacks, whatever order they were added in. Two frames are the same node
  * when they have the same name under the same parent: file and line are the
@@ -49,6 +56,8 @@ typedef struct mp_flame_node {
     uint64_t count;        /* blocks or allocations of those stacks */
     uint64_t self_value;   /* the part of value of stacks ending here */
     uint64_t self_bytes, self_count;
+    uint64_t base_value;   /* the same four of the base (--diff's earlier run) */
+    uint64_t base_bytes, base_count, self_base;
 } mp_flame_node_t;
 
 mp_flame_tree_t *mp_flame_tree_new(void);
@@ -60,6 +69,14 @@ void mp_flame_tree_free(mp_flame_tree_t *t);
  * mp_flame_tree_finish). */
 int mp_flame_tree_add(mp_flame_tree_t *t, size_t n, const mp_flame_frame_t *frames,
                       uint64_t value, uint64_t bytes, uint64_t count);
+
+/* Adds a stack of the base (the earlier run of a diff), as
+ * mp_flame_tree_add adds one of the tree: its frames make the same nodes
+ * as the same names would. 0, or -1 as mp_flame_tree_add. */
+int mp_flame_tree_add_base(mp_flame_tree_t *t, size_t n, const mp_flame_frame_t *frames,
+                           uint64_t value, uint64_t bytes, uint64_t count);
+/* 1 once a base stack was added. */
+int mp_flame_tree_has_base(const mp_flame_tree_t *t);
 
 /* Sorts siblings by name; after this only the accessors. 0 or -1 (memory). */
 int mp_flame_tree_finish(mp_flame_tree_t *t);

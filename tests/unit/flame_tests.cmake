@@ -25,3 +25,15 @@ mp_unit_test(test_flame_perf SOURCES
 target_include_directories(test_flame_perf PRIVATE ${PROJECT_SOURCE_DIR}/cli)
 target_link_libraries(test_flame_perf PRIVATE mp_analyzer)
 set_tests_properties(unit.test_flame_perf PROPERTIES TIMEOUT 120)
+
+# test_flame_diff: `memprof flamegraph --diff` on a fixed pair of runs: the
+# base matched by names, exact widths, colours (grey, red, blue by the
+# relative change), tooltips with both values and the change, the folded
+# two-column lines, and the SVG fragment that report --html inlines.
+mp_unit_test(test_flame_diff SOURCES
+  test_flame_diff.c
+  ${PROJECT_SOURCE_DIR}/cli/flame_tree.c
+  ${PROJECT_SOURCE_DIR}/cli/flame_folded.c
+  ${PROJECT_SOURCE_DIR}/cli/flame_svg.c)
+target_include_directories(test_flame_diff PRIVATE ${PROJECT_SOURCE_DIR}/cli)
+target_link_libraries(test_flame_diff PRIVATE mp_analyzer)
