@@ -18,25 +18,10 @@
  */
 #define _GNU_SOURCE
 #include "check_view.h"
+#include "xml_text.h"
 
 #include <inttypes.h>
 #include <string.h>
-
-static void xml_str(FILE *out, const char *s)
-{
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&apos;", out); break;
-        default:
-            fputc((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ? '?' : c, out);
-        }
-    }
-}
 
 /* A frame as check_view.c prints it, escaped. */
 static void xml_frame(FILE *out, const mp_frame_t *f)
@@ -50,7 +35,7 @@ static void xml_frame(FILE *out, const mp_frame_t *f)
     fputc('\0', mem);
     fclose(mem);
     buf[sizeof buf - 1] = '\0';
-    xml_str(out, buf);
+    mp_xml_text(out, buf);
 }
 
 int mp_check_junit(FILE *out, const mp_check_result_t *r)
@@ -70,12 +55,12 @@ int mp_check_junit(FILE *out, const mp_check_result_t *r)
     fputs("    <properties>\n", out);
     if (r->log) {
         fputs("      <property name=\"log\" value=\"", out);
-        xml_str(out, r->log);
+        mp_xml_text(out, r->log);
         fputs("\"/>\n", out);
     }
     if (r->command) {
         fputs("      <property name=\"command\" value=\"", out);
-        xml_str(out, r->command);
+        mp_xml_text(out, r->command);
         fputs("\"/>\n", out);
     }
     fprintf(out, "      <property name=\"suppressed_bytes\" value=\"%" PRIu64 "\"/>\n"

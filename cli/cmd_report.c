@@ -34,6 +34,7 @@
 #include "commands.h"
 #include "options.h"
 #include "report.h"
+#include "report_html.h"
 #include "report_view.h"
 #include "retention.h"
 
@@ -56,6 +57,8 @@ enum {
     OPT_IDLE_MIN,
     OPT_SCAVENGE_DELAY,
     OPT_ALLOC_FN,
+    OPT_HTML,
+    OPT_OUTPUT,
 };
 
 static const mp_opt_t report_opts[] = {
@@ -63,6 +66,10 @@ static const mp_opt_t report_opts[] = {
     { "depth", 0, "N", "frames printed per stack (default 12; 0: all; JSON has all)",
       OPT_DEPTH },
     { "json", 0, NULL, "print JSON (docs/report-json.md) instead of text", OPT_JSON },
+    { "html", 0, NULL,
+      "write one self-contained HTML page (charts, flame graph) of one LOG instead", OPT_HTML },
+    { "output", 'o', "FILE", "--html: write to FILE ('-': stdout; default: LOG's name, .html)",
+      OPT_OUTPUT },
     { "color", 0, "WHEN", "colour the text: auto (a terminal), always, never", OPT_COLOR },
     { "debug-dir", 0, "DIR", "look for separate debug files in DIR too (repeatable)",
       OPT_DEBUG_DIR },
@@ -100,6 +107,8 @@ typedef struct report_config {
     mp_retention_options_t retention; /* detector thresholds (retention.h) */
     const char *alloc_fns[MAX_DEBUG_DIRS]; /* --alloc-fn patterns */
     size_t nalloc_fns;
+    int html;                /* --html (report_html.h) */
+    const char *output;      /* --html's -o FILE, or NULL */
 } report_config_t;
 
 void mp_cmd_report_help(FILE *out)
@@ -117,6 +126,11 @@ void mp_cmd_report_help(FILE *out)
           "Several logs (a program and its forked children) give one report each, or a\n"
           "JSON array. A directory lists the logs it holds: pid, parent, start, duration,\n"
           "events, whether each is complete, and how they relate.\n"
+          "\n"
+          "--html writes one LOG's report as a single HTML page that opens offline in a\n"
+          "browser (no network, everything inline): the summary, the findings with\n"
+          "their stacks, the timeline chart, an interactive flame graph of the bytes\n"
+          "live at the peak (click to zoom, search), the stacks and the size classes.\n"
           "\n"
           "Options:\n",
           out);
@@ -170,6 +184,12 @@ static int on_option(void *ctx, const mp_opt_t *opt, const char *value)
         return parse_count("depth", value, 100000, &c->depth);
     case OPT_JSON:
         c->json = 1;
+        return 0;
+    case OPT_HTML:
+        c->html = 1;
+        return 0;
+    case OPT_OUTPUT:
+        c->output = value;
         return 0;
     case OPT_COLOR:
         if (strcmp(value, "auto") == 0)
@@ -301,7 +321,7 @@ static void progress_done(progress_t *p)
 static int build(const report_config_t *c, const char *path, mp_report_t **out)
 {
     mp_report_options_t o = {
-        .top = c->top,
+        .top = c->html ? 0 : c->top, /* the HTML's flame graph draws every stack */
         .sym = { .debug_dirs = c->debug_dirs, .ndebug_dirs = c->ndebug_dirs,
                  .sysroot = c->sysroot, .demangle = true },
         .retention = &c->retention,
@@ -375,6 +395,23 @@ int mp_cmd_report(int argc, char **argv, int *exit_status)
     v.depth = c.depth;
     v.top = c.top;
     v.color = !c.json && use_color(c.color);
+    if (c.html || c.output) {
+        mp_report_t *rep;
+
+        if (!c.html || c.json || nlogs != 1 || argc - parsed.first_operand != 1) {
+            mp_usage_error("report", "%s", !c.html ? "-o FILE is for --html"
+                                           : c.json ? "--html and --json: choose one"
+                                                    : "--html reports on one LOG (not a "
+                                                      "directory, not several; options go "
+                                                      "before the LOG)");
+            return -MP_CLI_EUSAGE;
+        }
+        *exit_status = build(&c, argv[parsed.first_operand], &rep);
+        if (*exit_status == 0)
+            *exit_status = mp_report_html_file(rep, &v, c.output);
+        mp_report_free(rep);
+        return 0;
+    }
 
     if (c.json && nlogs > 1)
         fputs("[", stdout);

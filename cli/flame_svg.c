@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "human.h"
+#include "xml_text.h"
 
 #define DEFAULT_WIDTH 1200
 #define DEFAULT_MIN_FRACTION 0.001
@@ -63,29 +64,6 @@ const char *mp_flame_diff_color(char *buf, size_t cap, uint64_t base, uint64_t v
     return buf;
 }
 
-/* Text for XML content and attribute values: the five specials escaped,
- * control characters (not allowed in XML 1.0) as '?'. */
-static void put_xml(FILE *out, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len && s[i]; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        switch (c) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&apos;", out); break;
-        default: putc(c < 0x20 || c == 0x7f ? '?' : c, out);
-        }
-    }
-}
-
-static void put_xml_str(FILE *out, const char *s)
-{
-    put_xml(out, s, strlen(s));
-}
-
 /* The label of a frame w px wide: the name, or its start and "…" (cut on
  * a UTF-8 character boundary), or nothing under 3 characters' room. */
 static void put_label(FILE *out, const char *name, double w)
@@ -93,7 +71,7 @@ static void put_label(FILE *out, const char *name, double w)
     size_t fit = w > 6 ? (size_t)((w - 6) / CHAR_W) : 0, len = strlen(name);
 
     if (len <= fit) {
-        put_xml_str(out, name);
+        mp_xml_text(out, name);
         return;
     }
     if (fit < 3)
@@ -101,7 +79,7 @@ static void put_label(FILE *out, const char *name, double w)
     len = fit - 1;
     while (len > 0 && ((unsigned char)name[len] & 0xc0) == 0x80)
         len--;
-    put_xml(out, name, len);
+    mp_xml_text_n(out, name, len);
     fputs("\xe2\x80\xa6", out);
 }
 
@@ -180,20 +158,20 @@ static void frame(walk_t *w, const box_t *b)
         return;
     w->frames++;
     fputs("<g class=\"frame\" data-name=\"", w->out);
-    put_xml_str(w->out, b->name);
+    mp_xml_text(w->out, b->name);
     fprintf(w->out, "\" data-value=\"%" PRIu64 "\" data-x=\"%" PRIu64 "\" data-depth=\"%" PRIu32
                     "\"",
             b->value, b->x, b->depth);
     if (w->o->diff)
         fprintf(w->out, " data-base=\"%" PRIu64 "\"", b->base);
     fputs("><title>", w->out);
-    put_xml_str(w->out, b->name);
+    mp_xml_text(w->out, b->name);
     if (b->nother)
         fprintf(w->out, " (%zu frames, each under %.1f%%)", b->nother,
                 100.0 * (w->o->min_fraction > 0 ? w->o->min_fraction : DEFAULT_MIN_FRACTION));
     if (b->file) {
         fputs("\n", w->out);
-        put_xml_str(w->out, b->file);
+        mp_xml_text(w->out, b->file);
         if (b->line)
             fprintf(w->out, ":%" PRIu32, b->line);
     }
@@ -360,18 +338,22 @@ int mp_flame_svg_render(FILE *out, const mp_flame_tree_t *t, const mp_flame_svg_
             "height=\"%u\" viewBox=\"0 0 %u %u\" data-total=\"%" PRIu64 "\" data-base-total=\"%" PRIu64 "\" "
             "data-frame-width=\"%.2f\" data-pad=\"%d\" data-orientation=\"%s\">\n",
             width, height, width, height, w.total, w.base_total, w.width, PAD, o->icicle ? "icicle" : "flame");
-    fputs("<style>text { font: 12px sans-serif; fill: #000; } g.frame { cursor: pointer; }\n"
-          "g.frame text { pointer-events: none; } .ctl { cursor: pointer; fill: #1f4e9c; }\n"
-          "g.frame:hover rect { stroke: #000; stroke-width: 0.5; }</style>\n",
+    /* Selectors under .flamegraph: inlined into HTML, an SVG's style
+     * sheet applies to the whole page. */
+    fputs("<style>.flamegraph text { font: 12px sans-serif; fill: #000; }\n"
+          ".flamegraph g.frame { cursor: pointer; }\n"
+          ".flamegraph g.frame text { pointer-events: none; }\n"
+          ".flamegraph .ctl { cursor: pointer; fill: #1f4e9c; }\n"
+          ".flamegraph g.frame:hover rect { stroke: #000; stroke-width: 0.5; }</style>\n",
           out);
     fprintf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"#f8f8f2\"/>\n");
     fprintf(out, "<text x=\"%u\" y=\"22\" text-anchor=\"middle\" style=\"font-size:16px\">",
             width / 2);
-    put_xml_str(out, o->title ? o->title : "memprof flamegraph");
+    mp_xml_text(out, o->title ? o->title : "memprof flamegraph");
     fputs("</text>\n", out);
     if (o->subtitle) {
         fprintf(out, "<text x=\"%u\" y=\"40\" text-anchor=\"middle\" fill=\"#555\">", width / 2);
-        put_xml_str(out, o->subtitle);
+        mp_xml_text(out, o->subtitle);
         fputs("</text>\n", out);
     }
     fprintf(out, "<text id=\"reset\" class=\"ctl\" x=\"%d\" y=\"62\">Reset zoom</text>\n", PAD);
@@ -389,7 +371,7 @@ int mp_flame_svg_render(FILE *out, const mp_flame_tree_t *t, const mp_flame_svg_
     if (!w.total) {
         fprintf(out, "<text x=\"%u\" y=\"%u\" text-anchor=\"middle\">nothing to draw: no ",
                 width / 2, TOP + 12);
-        put_xml_str(out, o->metric);
+        mp_xml_text(out, o->metric);
         fputs(" in this log</text>\n", out);
     } else {
         w.out = out;

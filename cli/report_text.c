@@ -146,7 +146,7 @@ static const char *plural(uint64_t n, const char *one, const char *many)
 
 /* ---- Stacks ------------------------------------------------------------ */
 
-static void put_frame(FILE *out, const mp_frame_t *f)
+void mp_view_frame(FILE *out, const mp_frame_t *f)
 {
     char name[512];
 
@@ -187,7 +187,7 @@ static void put_stack(text_t *t, const mp_report_stack_t *s)
         shown = t->o->depth;
     for (size_t i = 0; i < shown; i++) {
         fputs("        ", t->out);
-        put_frame(t->out, &s->frames[i]);
+        mp_view_frame(t->out, &s->frames[i]);
         fputc('\n', t->out);
     }
     if (shown < s->nframes)
@@ -201,7 +201,7 @@ static void put_where(text_t *t, const mp_report_stack_t *s)
     if (!s || s->nframes == 0)
         return;
     fputs(" at ", t->out);
-    put_frame(t->out, &s->frames[0]);
+    mp_view_frame(t->out, &s->frames[0]);
 }
 
 static void put_more(text_t *t, const mp_report_list_t *l)
@@ -213,30 +213,30 @@ static void put_more(text_t *t, const mp_report_list_t *l)
 
 /* ---- Header ------------------------------------------------------------ */
 
-static void put_end(text_t *t)
+void mp_view_end(FILE *out, const mp_replay_summary_t *sum)
 {
     char sig[32];
 
-    if (!t->sum.have_end) {
-        fputs("no END record", t->out);
+    if (!sum->have_end) {
+        fputs("no END record", out);
         return;
     }
-    switch (t->sum.end_reason) {
+    switch (sum->end_reason) {
     case MP_END_EXIT:
-        fprintf(t->out, "exited with status %" PRIu64, t->sum.end_detail);
+        fprintf(out, "exited with status %" PRIu64, sum->end_detail);
         break;
     case MP_END_SIGNAL:
-        fprintf(t->out, "killed by signal %" PRIu64 " (%s)", t->sum.end_detail,
-                mp_signame((int)t->sum.end_detail, sig, sizeof sig));
+        fprintf(out, "killed by signal %" PRIu64 " (%s)", sum->end_detail,
+                mp_signame((int)sum->end_detail, sig, sizeof sig));
         break;
     case MP_END_EXEC:
-        fputs("exec'd another program (its log is another file)", t->out);
+        fputs("exec'd another program (its log is another file)", out);
         break;
     case MP_END_ERROR:
-        fprintf(t->out, "recording stopped early (%s)", strerror((int)t->sum.end_detail));
+        fprintf(out, "recording stopped early (%s)", strerror((int)sum->end_detail));
         break;
     default:
-        fprintf(t->out, "ended (reason %" PRIu64 ")", t->sum.end_reason);
+        fprintf(out, "ended (reason %" PRIu64 ")", sum->end_reason);
     }
 }
 
@@ -269,7 +269,7 @@ static void header(text_t *t, const mp_report_t *rep)
     fputs("  log        ", t->out);
     put_clean(t->out, mp_report_path(rep));
     fprintf(t->out, " (%s), ", mp_human_bytes(b, sizeof b, t->sum.file_size));
-    put_end(t);
+    mp_view_end(t->out, &t->sum);
     fputc('\n', t->out);
     if (t->sampled)
         fprintf(t->out, "  mode       sampled, one sample per %s on average: bytes and counts "

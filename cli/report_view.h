@@ -41,4 +41,13 @@ int mp_report_dir(FILE *out, const char *dir, const char *self);
  * 01:13:05 UTC". */
 const char *mp_view_wall_time(char *buf, size_t cap, uint64_t ns);
 
+/* A frame as the text report prints it: `function (file:line)`, the
+ * file's last component, " [inlined]" after an inlined one; control
+ * characters as '?'. */
+void mp_view_frame(FILE *out, const mp_frame_t *f);
+
+/* How the process ended: "exited with status 0", "killed by signal 9
+ * (SIGKILL)", "no END record", ... */
+void mp_view_end(FILE *out, const mp_replay_summary_t *sum);
+
 #endif

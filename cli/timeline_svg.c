@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "human.h"
+#include "xml_text.h"
 
 #define MARGIN_LEFT 84   /* room for "1000 MiB" */
 #define MARGIN_TOP 58    /* title, subtitle */
@@ -127,26 +128,6 @@ static double py(const plot_t *p, uint64_t bytes)
     return p->y1 - (p->y1 - p->y0) * ((double)bytes / p->by.unit) / p->by.end;
 }
 
-/* Text for SVG content or a quoted attribute. */
-static void put_escaped(FILE *out, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&apos;", out); break;
-        default:
-            /* Control characters are not allowed in XML 1.0. */
-            if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
-                fputc(' ', out);
-            else
-                fputc(*s, out);
-        }
-    }
-}
-
 static void draw_axes(FILE *out, const plot_t *p)
 {
     char label[64];
@@ -209,7 +190,7 @@ static void draw_bands(FILE *out, const plot_t *p, const mp_tl_chart_t *c)
         const mp_tl_band_t *band = &c->bands[b];
 
         fputs("<polygon class=\"band\" data-name=\"", out);
-        put_escaped(out, band->name);
+        mp_xml_text(out, band->name);
         fprintf(out, "\" fill=\"%s\" fill-opacity=\"0.55\" stroke=\"none\" points=\"", band->color);
         /* Upper edge, left to right: bands 0..b summed. */
         for (size_t i = 0; i < c->nstack; i++) {
@@ -224,7 +205,7 @@ static void draw_bands(FILE *out, const plot_t *p, const mp_tl_chart_t *c)
                 fprintf(out, "%.1f,%.1f ", px(p, c->stack_ts[i]), py(p, band_sum(c, b, i - 1)));
         }
         fputs("\"><title>", out);
-        put_escaped(out, band->name);
+        mp_xml_text(out, band->name);
         fputs("</title></polygon>\n", out);
     }
     fputs("</g>\n", out);
@@ -242,7 +223,7 @@ static void draw_lines(FILE *out, const plot_t *p, const mp_tl_chart_t *c)
             if (line->bytes[i] > max)
                 max = line->bytes[i];
         fputs("<polyline class=\"series\" data-name=\"", out);
-        put_escaped(out, line->name);
+        mp_xml_text(out, line->name);
         fprintf(out, "\" data-max-bytes=\"%" PRIu64 "\" data-last-bytes=\"%" PRIu64 "\"", max,
                 line->n ? line->bytes[line->n - 1] : 0);
         fprintf(out, " stroke=\"%s\"%s points=\"", line->color,
@@ -253,7 +234,7 @@ static void draw_lines(FILE *out, const plot_t *p, const mp_tl_chart_t *c)
             fprintf(out, "%.1f,%.1f ", px(p, line->ts[i]), py(p, line->bytes[i]));
         }
         fputs("\"><title>", out);
-        put_escaped(out, line->name);
+        mp_xml_text(out, line->name);
         fputs("</title></polyline>\n", out);
     }
     fputs("</g>\n", out);
@@ -295,9 +276,9 @@ static void draw_markers(FILE *out, const plot_t *p, const mp_tl_chart_t *c)
         double x = px(p, m->ts), ty = p->y0 + 12 + (double)(i % MARKER_ROWS) * 12;
 
         fputs("<g class=\"finding\" data-kind=\"", out);
-        put_escaped(out, m->label);
+        mp_xml_text(out, m->label);
         fprintf(out, "\" data-ts-ns=\"%" PRIu64 "\">\n<title>", m->ts);
-        put_escaped(out, m->tooltip);
+        mp_xml_text(out, m->tooltip);
         fputs("</title>\n", out);
         fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#b8860b\" "
                      "stroke-width=\"1.2\"/>\n",
@@ -305,7 +286,7 @@ static void draw_markers(FILE *out, const plot_t *p, const mp_tl_chart_t *c)
         fprintf(out, "<path d=\"M%.1f,%.1f l-5,-8 h10 z\" fill=\"#b8860b\"/>\n", x, p->y0);
         fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#8b6508\" text-anchor=\"%s\">", x + 3,
                 ty, "start");
-        put_escaped(out, m->label);
+        mp_xml_text(out, m->label);
         fputs("</text>\n</g>\n", out);
     }
     fputs("</g>\n", out);
@@ -328,7 +309,7 @@ static void legend_row(FILE *out, double x, double y, const char *color, int kin
                      "fill-opacity=\"0.55\"/>\n",
                 x, y - 9, color);
     fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">", kind < 0 ? x : x + 28, y);
-    put_escaped(out, text);
+    mp_xml_text(out, text);
     fputs("</text>\n", out);
 }
 
@@ -379,7 +360,7 @@ static void draw_legend(FILE *out, const plot_t *p, const mp_tl_chart_t *c)
                 memcpy(note, c->notes[i], n + 1);
             }
             fprintf(out, "<g font-size=\"10\"><title>");
-            put_escaped(out, c->notes[i]);
+            mp_xml_text(out, c->notes[i]);
             fputs("</title>\n", out);
             legend_row(out, x + 4, y, NULL, -1, note);
             fputs("</g>\n", out);
@@ -431,21 +412,22 @@ int mp_tl_render(FILE *out, const mp_tl_chart_t *c)
     mp_tl_time_axis(tmax, TICKS_X, &p.tx);
     mp_tl_bytes_axis(bmax, TICKS_Y, &p.by);
 
+    if (!c->fragment)
+        fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
     fprintf(out,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
+            "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
             "viewBox=\"0 0 %u %u\" font-family=\"sans-serif\">\n",
             c->width, c->height, c->width, c->height);
     fputs("<title>", out);
-    put_escaped(out, c->title);
+    mp_xml_text(out, c->title);
     fputs("</title>\n", out);
     fprintf(out, "<rect width=\"%u\" height=\"%u\" fill=\"#fff\"/>\n", c->width, c->height);
     fprintf(out, "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">", MARGIN_LEFT);
-    put_escaped(out, c->title);
+    mp_xml_text(out, c->title);
     fputs("</text>\n", out);
     if (c->subtitle) {
         fprintf(out, "<text x=\"%d\" y=\"40\" font-size=\"11\" fill=\"#555\">", MARGIN_LEFT);
-        put_escaped(out, c->subtitle);
+        mp_xml_text(out, c->subtitle);
         fputs("</text>\n", out);
     }
     draw_axes(out, &p);

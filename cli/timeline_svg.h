@@ -12,7 +12,7 @@
  * kind), the axes with human ticks (s; B, KiB, MiB, GiB), the legend and
  * its notes. Every marker carries a <title> (the tooltip browsers show).
  *
- * Hooks for tools and tests: the peak marker is <g id="peak" data-bytes=N
+ * Hooks for tools and tests: the <svg> has class="timeline"; the peak marker is <g id="peak" data-bytes=N
  * data-ts-ns=N>, a finding's <g class="finding" data-kind=KIND data-ts-ns=N>,
  * a line's <polyline class="series" data-name=NAME>, a band's <polygon
  * class="band" data-name=NAME>.
@@ -76,6 +76,8 @@ typedef struct mp_tl_chart {
     size_t nnotes;         /* extra legend lines (a breakdown), or 0 */
     const char *const *notes;
     const char *notes_caption; /* heading above them, or NULL */
+
+    int fragment;          /* no XML declaration: to inline into HTML */
 } mp_tl_chart_t;
 
 /* Smallest width/height accepted by mp_tl_render. */

@@ -7,7 +7,8 @@ mp_unit_test(test_flame SOURCES
   test_flame.c
   ${PROJECT_SOURCE_DIR}/cli/flame_tree.c
   ${PROJECT_SOURCE_DIR}/cli/flame_folded.c
-  ${PROJECT_SOURCE_DIR}/cli/flame_svg.c)
+  ${PROJECT_SOURCE_DIR}/cli/flame_svg.c
+  ${PROJECT_SOURCE_DIR}/cli/xml_text.c)
 target_include_directories(test_flame PRIVATE ${PROJECT_SOURCE_DIR}/cli)
 target_link_libraries(test_flame PRIVATE mp_analyzer)
 
@@ -21,7 +22,8 @@ mp_unit_test(test_flame_perf SOURCES
   ${PROJECT_SOURCE_DIR}/cli/flame_tree.c
   ${PROJECT_SOURCE_DIR}/cli/flame_folded.c
   ${PROJECT_SOURCE_DIR}/cli/flame_report.c
-  ${PROJECT_SOURCE_DIR}/cli/flame_svg.c)
+  ${PROJECT_SOURCE_DIR}/cli/flame_svg.c
+  ${PROJECT_SOURCE_DIR}/cli/xml_text.c)
 target_include_directories(test_flame_perf PRIVATE ${PROJECT_SOURCE_DIR}/cli)
 target_link_libraries(test_flame_perf PRIVATE mp_analyzer)
 set_tests_properties(unit.test_flame_perf PROPERTIES TIMEOUT 120)
@@ -34,6 +36,7 @@ mp_unit_test(test_flame_diff SOURCES
   test_flame_diff.c
   ${PROJECT_SOURCE_DIR}/cli/flame_tree.c
   ${PROJECT_SOURCE_DIR}/cli/flame_folded.c
-  ${PROJECT_SOURCE_DIR}/cli/flame_svg.c)
+  ${PROJECT_SOURCE_DIR}/cli/flame_svg.c
+  ${PROJECT_SOURCE_DIR}/cli/xml_text.c)
 target_include_directories(test_flame_diff PRIVATE ${PROJECT_SOURCE_DIR}/cli)
 target_link_libraries(test_flame_diff PRIVATE mp_analyzer)

@@ -4,6 +4,7 @@
 # the CLI has no library of its own; human.c comes from mp_analyzer.
 mp_unit_test(test_timeline SOURCES
   test_timeline.c
-  ${PROJECT_SOURCE_DIR}/cli/timeline_svg.c)
+  ${PROJECT_SOURCE_DIR}/cli/timeline_svg.c
+  ${PROJECT_SOURCE_DIR}/cli/xml_text.c)
 target_include_directories(test_timeline PRIVATE ${PROJECT_SOURCE_DIR}/cli)
 target_link_libraries(test_timeline PRIVATE mp_analyzer)
