@@ -14,6 +14,7 @@
 #include "cli_error.h"
 #include "commands.h"
 #include "cmd_check.h"
+#include "cmd_diff.h"
 #include "cmd_dump.h"
 #include "cmd_flamegraph.h"
 #include "cmd_pprof.h"
@@ -44,6 +45,8 @@ static const command_t commands[] = {
       "an interactive SVG flame graph of peak, leaked or allocated memory; --folded" },
     { "pprof", mp_cmd_pprof, mp_cmd_pprof_help,
       "a gzip'd pprof profile.proto for go tool pprof: allocated and in-use at exit" },
+    { "diff", mp_cmd_diff, mp_cmd_diff_help,
+      "what changed between two logs, stack by stack: peak, leaked, allocated" },
     { "check", mp_cmd_check, mp_cmd_check_help,
       "the CI leak check: run a program, fail on leaks; JUnit XML, suppressions" },
     { "dump", mp_cmd_dump, mp_cmd_dump_help, "print every record of a log as text" },

@@ -11,6 +11,7 @@ mp_unit_test(test_report SOURCES
   test_replay_util.c
   ${PROJECT_SOURCE_DIR}/cli/report_text.c
   ${PROJECT_SOURCE_DIR}/cli/report_json.c
+  ${PROJECT_SOURCE_DIR}/cli/json_str.c
   ${PROJECT_SOURCE_DIR}/cli/report_dir.c
   ${PROJECT_SOURCE_DIR}/cli/shell_word.c
   ${PROJECT_SOURCE_DIR}/cli/signame.c)
