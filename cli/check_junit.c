@@ -100,6 +100,11 @@ int mp_check_junit(FILE *out, const mp_check_result_t *r)
             xml_frame(out, top);
         else
             fputs("an unknown stack", out);
+        if (r->nprocs > 1) {
+            char name[200];
+            fputs(" in ", out);
+            xml_str(out, mp_check_proc_name(l->proc, name, sizeof name));
+        }
         fprintf(out, " (#%zu)\">\n", ++shown);
         fprintf(out, "      <failure type=\"leak\" message=\"%" PRIu64 " bytes in %" PRIu64
                      " %s leaked\">",

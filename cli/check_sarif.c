@@ -249,16 +249,17 @@ static void put_rules(FILE *out)
 }
 
 static void put_leak(FILE *out, const where_t *w, const mp_check_leak_t *l, int failed,
-                     int first)
+                     int first, int procs)
 {
     const mp_frame_t *at = shown_frame(l->stack);
     const char *fn = shown_function(l->stack);
     const char *level = l->rule ? "note" : failed ? "error" : "warning";
-    char text[1400], rule[1100];
+    char text[1400], rule[1100], name[200];
 
-    snprintf(text, sizeof text, "%" PRIu64 " %s in %" PRIu64 " %s leaked (never freed)%s%s",
+    snprintf(text, sizeof text, "%" PRIu64 " %s in %" PRIu64 " %s leaked (never freed)%s%s%s%s",
              l->bytes, l->bytes == 1 ? "byte" : "bytes", l->blocks,
-             l->blocks == 1 ? "block" : "blocks", fn ? ", allocated by " : "", fn ? fn : "");
+             l->blocks == 1 ? "block" : "blocks", fn ? ", allocated by " : "", fn ? fn : "",
+             procs ? " in " : "", procs ? mp_check_proc_name(l->proc, name, sizeof name) : "");
     fprintf(out, "%s\n        {\"ruleId\": \"%s\", \"ruleIndex\": %d, \"level\": \"%s\", ",
             first ? "" : ",", rules[RULE_LEAK].id, RULE_LEAK, level);
     fputs("\"message\": {\"text\": ", out);
@@ -269,8 +270,10 @@ static void put_leak(FILE *out, const where_t *w, const mp_check_leak_t *l, int 
     fprintf(out, "],\n          \"partialFingerprints\": {\"memprof/stack\": \"%016" PRIx64 "\"}",
             mp_check_stack_key(l->stack));
     fprintf(out, ",\n          \"properties\": {\"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64
-                 ", \"kind\": \"leak\"}",
-            l->bytes, l->blocks);
+                 ", \"kind\": \"leak\", \"pid\": %" PRIu64 ", \"exe\": ",
+            l->bytes, l->blocks, l->proc->pid);
+    mp_check_json_str(out, l->proc->exe);
+    fputs("}", out);
     if (l->rule) {
         snprintf(rule, sizeof rule, "leak:%s (%s)", l->rule->pattern, l->rule->origin);
         fputs(",\n          \"suppressions\": [{\"kind\": \"external\", \"status\": "
@@ -317,7 +320,7 @@ int mp_check_sarif(FILE *out, const mp_check_result_t *r, const char *root, cons
     }
     fputs("    \"results\": [", out);
     for (size_t i = 0; i < r->nleaks; i++) {
-        put_leak(out, &w, &r->leaks[i], failed, !any);
+        put_leak(out, &w, &r->leaks[i], failed, !any, r->nprocs > 1);
         any = 1;
     }
     fprintf(out, "%s],\n    \"properties\": {\"verdict\": \"%s\", \"leakedBytes\": %" PRIu64

@@ -26,6 +26,37 @@ static const char *plural(uint64_t n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
+const char *mp_check_proc_name(const mp_check_proc_t *p, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "pid %" PRIu64 " %s", p->pid, p->exe ? base_name(p->exe) : "?");
+    return buf;
+}
+
+/* With children: one line per process, what it leaked (not suppressed). */
+static void put_procs(FILE *out, const mp_check_result_t *r)
+{
+    char name[200];
+
+    fprintf(out, "  %zu processes:\n", r->nprocs);
+    for (size_t p = 0; p < r->nprocs; p++) {
+        const mp_check_proc_t *proc = &r->procs[p];
+        uint64_t bytes = 0, blocks = 0;
+
+        for (size_t i = 0; i < r->nleaks; i++)
+            if (r->leaks[i].proc == proc && !r->leaks[i].rule) {
+                bytes += r->leaks[i].bytes;
+                blocks += r->leaks[i].blocks;
+            }
+        fprintf(out, "    %s%s: ", mp_check_proc_name(proc, name, sizeof name),
+                p == 0 ? " (the command)" : "");
+        if (proc->execd)
+            fputs("exec'd another program (what it held went with it)\n", out);
+        else
+            fprintf(out, "%" PRIu64 " %s in %" PRIu64 " %s leaked\n", bytes,
+                    plural(bytes, "byte", "bytes"), blocks, plural(blocks, "block", "blocks"));
+    }
+}
+
 void mp_check_put_frame(FILE *out, const mp_frame_t *f)
 {
     if (f->function && f->file && f->line)
@@ -123,13 +154,20 @@ void mp_check_text(FILE *out, const mp_check_result_t *r, size_t depth, int gen)
         r->blocks <= r->max_blocks)
         fputs(", within the thresholds", out);
     fputc('\n', out);
+    if (r->nprocs > 1)
+        put_procs(out, r);
 
     for (size_t i = 0; i < r->nleaks; i++) {
         const mp_check_leak_t *l = &r->leaks[i];
         if (l->rule)
             continue;
-        fprintf(out, "  #%zu  %" PRIu64 " %s in %" PRIu64 " %s\n", ++k, l->bytes,
+        fprintf(out, "  #%zu  %" PRIu64 " %s in %" PRIu64 " %s", ++k, l->bytes,
                 plural(l->bytes, "byte", "bytes"), l->blocks, plural(l->blocks, "block", "blocks"));
+        if (r->nprocs > 1) {
+            char name[200];
+            fprintf(out, " in %s", mp_check_proc_name(l->proc, name, sizeof name));
+        }
+        fputc('\n', out);
         put_stack(out, l->stack, depth);
     }
     if (r->supp_stacks) {
@@ -222,8 +260,8 @@ void mp_check_json(FILE *out, const mp_check_result_t *r)
     mp_check_json_str(out, r->log);
     fputs(",\n  \"command\": ", out);
     mp_check_json_str(out, r->command);
-    fprintf(out, ",\n  \"verdict\": \"%s\",\n  \"exit_status\": %d,\n", mp_check_verdict_name(r->verdict),
-            r->exit_status);
+    fprintf(out, ",\n  \"verdict\": \"%s\",\n  \"exit_status\": %d,\n",
+            mp_check_verdict_name(r->verdict), r->exit_status);
     if (r->program_status >= 0)
         fprintf(out, "  \"program\": {\"status\": %d, \"signal\": null},\n", r->program_status);
     else if (r->program_signal)
@@ -241,14 +279,23 @@ void mp_check_json(FILE *out, const mp_check_result_t *r)
             "  \"leaked\": {\"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64 ", \"stacks\": %zu},\n"
             "  \"suppressed\": {\"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64
             ", \"stacks\": %zu},\n"
-            "  \"leaks\": [",
+            "  \"processes\": [",
             r->bytes, r->blocks, r->stacks, r->supp_bytes, r->supp_blocks, r->supp_stacks);
+    for (size_t p = 0; p < r->nprocs; p++) {
+        fprintf(out, "%s\n    {\"pid\": %" PRIu64 ", \"exe\": ", p ? "," : "", r->procs[p].pid);
+        mp_check_json_str(out, r->procs[p].exe);
+        fputs(", \"log\": ", out);
+        mp_check_json_str(out, r->log ? r->procs[p].log : NULL); /* NULL: removed */
+        fprintf(out, ", \"execd\": %s}", r->procs[p].execd ? "true" : "false");
+    }
+    fputs(r->nprocs ? "\n  ],\n  \"leaks\": [" : "],\n  \"leaks\": [", out);
     for (size_t i = 0; i < r->nleaks; i++) {
         const mp_check_leak_t *l = &r->leaks[i];
         size_t n = l->stack ? l->stack->nframes : 0;
 
-        fprintf(out, "%s\n    {\"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64 ", \"suppressed_by\": ",
-                i ? "," : "", l->bytes, l->blocks);
+        fprintf(out, "%s\n    {\"pid\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64
+                     ", \"suppressed_by\": ",
+                i ? "," : "", l->proc->pid, l->bytes, l->blocks);
         if (l->rule) {
             snprintf(rule, sizeof rule, "leak:%s", l->rule->pattern);
             fputs("{\"rule\": ", out);

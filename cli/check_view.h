@@ -10,11 +10,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "check_run.h"
 #include "check_suppress.h"
 #include "report.h"
 
 /* One stack with blocks live at the end. */
 typedef struct mp_check_leak {
+    const mp_check_proc_t *proc;    /* the process that leaked it */
+    size_t order;                   /* its rank in the run, for stable sorts */
     const mp_report_stack_t *stack; /* symbolized, innermost first */
     uint64_t bytes, blocks;         /* leaked at exit */
     const mp_supp_rule_t *rule;     /* the rule that suppressed it, or NULL */
@@ -34,7 +37,9 @@ typedef struct mp_check_result {
     int program_signal;             /* the signal that killed it, or 0 */
     const mp_check_leak_t *leaks;   /* every leaking stack, largest first */
     size_t nleaks;
-    uint64_t bytes, blocks;         /* leaked, not suppressed */
+    const mp_check_proc_t *procs;   /* every process of the run, main first */
+    size_t nprocs;
+    uint64_t bytes, blocks;         /* leaked, not suppressed, all processes */
     size_t stacks;                  /* stacks leaking, not suppressed */
     uint64_t supp_bytes, supp_blocks; /* suppressed */
     size_t supp_stacks;
@@ -50,6 +55,10 @@ typedef struct mp_check_result {
  * the innermost function, else the innermost frame's module file name.
  * Writes it into buf and returns buf, or returns NULL (no name at all). */
 const char *mp_check_gen_rule(const mp_check_leak_t *l, char *buf, size_t cap);
+
+/* A process as the views name it: "pid 1234 exe" (the executable's file
+ * name). Writes it into buf and returns buf. */
+const char *mp_check_proc_name(const mp_check_proc_t *p, char *buf, size_t cap);
 
 /* One frame as text: `function (file:line)`, `function (module)`,
  * `module+0xOFF`, or `0xPC`. */

@@ -7,12 +7,12 @@
  *
  * Running: the pieces of `memprof run` (spawn.h, run_env.h, run_log.h),
  * not a second memprof process: the shim is preloaded with
- * MEMPROF_OPTIONS=...:mode=full:follow_fork=0 and log=<dir>/<exe>.mpz,
- * <dir> a fresh directory under $TMPDIR (removed afterwards) unless -o
- * names the log to keep. follow_fork=0 keeps forked children from writing
- * logs into the current directory; a program they exec (a test script
- * running its tests) still writes <log>.<pid> beside ours, and those are
- * not checked yet (docs/ci.md).
+ * MEMPROF_OPTIONS=...:mode=full and log=<dir>/<exe>.mpz, <dir> a fresh
+ * directory under $TMPDIR (removed afterwards) unless -o names the log to
+ * keep. Forked children and exec'd programs write <log>.<pid> beside it;
+ * every log of the run is checked (check_run.h): a process that exec'd
+ * leaked nothing (its heap went with it), the others' leaks are listed
+ * with their process, and the thresholds apply to the total.
  *
  * Exit statuses: 0 clean; --error-exitcode (default 3) leaks above the
  * thresholds; the program's own status if it failed (128+N if killed by
@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "check_sarif.h"
 #include "check_suppress.h"
 #include "check_view.h"
@@ -305,7 +306,6 @@ static int run_command(const check_config_t *c, char **command, char *tmpdir, si
     opts.len = 0;
     opts.text[0] = '\0';
     if ((err = mp_optbuf_add(&opts, "mode", "full")) != 0 ||
-        (err = mp_optbuf_add(&opts, "follow_fork", "0")) != 0 ||
         (err = mp_shim_find(shim, sizeof shim)) != 0 || (err = mp_env_set_preload(shim)) != 0 ||
         (err = mp_env_set_options(opts.text)) != 0)
         return err;
@@ -339,52 +339,68 @@ static int load_suppressions(const check_config_t *c, mp_supp_t **out)
     return 0;
 }
 
-/* Builds the report of path and fills r's leaks; 0, or an exit status. */
-static int evaluate(const char *path, mp_supp_t *supp, mp_report_t **rep,
-                    mp_check_leak_t **leaks, mp_check_result_t *r)
+/* Orders leaks largest first; the run's order (main process first) and
+ * then each report's order break ties. */
+static int by_bytes(const void *pa, const void *pb)
 {
-    mp_report_options_t o = { .top = 0, .sym = { .demangle = true } };
-    const mp_report_list_t *list;
-    mp_replay_summary_t sum;
-    mp_log_error_t err;
-    int rc = mp_report_build(path, &o, rep, &err);
+    const mp_check_leak_t *a = pa, *b = pb;
 
-    if (rc != 0) {
-        fprintf(stderr, "memprof: check: %s: nothing to check: %s\n", path, err.msg);
-        return rc == MP_ELOG_NOMEM ? 1 : 2;
+    if (a->bytes != b->bytes)
+        return a->bytes > b->bytes ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* Fills r's leaks from every process of run that did not exec; 0, or 1
+ * (out of memory). */
+static int evaluate(const mp_check_run_t *run, mp_supp_t *supp, mp_check_leak_t **leaks,
+                    mp_check_result_t *r)
+{
+    size_t total = 0, n = 0;
+
+    for (size_t p = 0; p < run->n; p++) {
+        r->partial |= run->v[p].partial;
+        if (!run->v[p].execd)
+            total += mp_report_list(run->v[p].rep, MP_REPORT_LEAKS)->n;
     }
-    mp_replay_summary(mp_report_replay(*rep), &sum);
-    r->partial = sum.partial;
-    list = mp_report_list(*rep, MP_REPORT_LEAKS);
-    *leaks = calloc(list->n ? list->n : 1, sizeof **leaks);
+    *leaks = calloc(total ? total : 1, sizeof **leaks);
     if (!*leaks) {
         fputs("memprof: check: out of memory\n", stderr);
         return 1;
     }
-    for (size_t i = 0; i < list->n; i++) {
-        mp_check_leak_t *l = &(*leaks)[i];
-        const mp_report_entry_t *e = &list->v[i];
-        mp_supp_rule_t *rule;
+    for (size_t p = 0; p < run->n; p++) {
+        const mp_report_list_t *list = mp_report_list(run->v[p].rep, MP_REPORT_LEAKS);
+        if (run->v[p].execd)
+            continue;
+        for (size_t i = 0; i < list->n; i++) {
+            mp_check_leak_t *l = &(*leaks)[n];
+            const mp_report_entry_t *e = &list->v[i];
+            mp_supp_rule_t *rule;
 
-        l->stack = e->stack;
-        l->bytes = e->site->leaked_bytes;
-        l->blocks = e->site->leaked_blocks;
-        rule = e->stack ? mp_supp_match(supp, e->stack->frames, e->stack->nframes) : NULL;
-        l->rule = rule;
-        if (rule) {
-            rule->bytes += l->bytes;
-            rule->blocks += l->blocks;
-            r->supp_bytes += l->bytes;
-            r->supp_blocks += l->blocks;
-            r->supp_stacks++;
-        } else {
-            r->bytes += l->bytes;
-            r->blocks += l->blocks;
-            r->stacks++;
+            l->order = n++;
+            l->proc = &run->v[p];
+            l->stack = e->stack;
+            l->bytes = e->site->leaked_bytes;
+            l->blocks = e->site->leaked_blocks;
+            rule = e->stack ? mp_supp_match(supp, e->stack->frames, e->stack->nframes) : NULL;
+            l->rule = rule;
+            if (rule) {
+                rule->bytes += l->bytes;
+                rule->blocks += l->blocks;
+                r->supp_bytes += l->bytes;
+                r->supp_blocks += l->blocks;
+                r->supp_stacks++;
+            } else {
+                r->bytes += l->bytes;
+                r->blocks += l->blocks;
+                r->stacks++;
+            }
         }
     }
+    qsort(*leaks, n, sizeof **leaks, by_bytes);
     r->leaks = *leaks;
-    r->nleaks = list->n;
+    r->nleaks = n;
+    r->procs = run->v;
+    r->nprocs = run->n;
     return 0;
 }
 
@@ -396,7 +412,8 @@ int mp_cmd_check(int argc, char **argv, int *exit_status)
     mp_opts_result_t parsed;
     mp_spawn_result_t res = { 0 };
     mp_supp_t *supp = NULL;
-    mp_report_t *rep = NULL;
+    mp_check_run_t run = { 0 };
+    mp_report_options_t ro = { .top = 0, .sym = { .demangle = true } };
     mp_check_leak_t *leaks = NULL;
     static char log_path[PATH_MAX + 64], tmpdir[PATH_MAX];
     char **command = NULL;
@@ -461,7 +478,8 @@ int mp_cmd_check(int argc, char **argv, int *exit_status)
         }
     }
     r.log = log_path;
-    if ((status = evaluate(log_path, supp, &rep, &leaks, &r)) != 0) {
+    if ((status = mp_check_run_load(&run, log_path, tmpdir[0] != '\0', &ro)) != 0 ||
+        (status = evaluate(&run, supp, &leaks, &r)) != 0) {
         if (status == 1)
             err = -MP_CLI_ESYS;
         else
@@ -503,7 +521,7 @@ int mp_cmd_check(int argc, char **argv, int *exit_status)
     *exit_status = r.exit_status;
 out:
     (void)ran;
-    mp_report_free(rep);
+    mp_check_run_free(&run);
     free(leaks);
     mp_supp_destroy(supp);
     if (tmpdir[0])

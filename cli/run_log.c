@@ -409,6 +409,11 @@ static int is_pid_suffix(const char *s)
     return *s == '.' && (s = skip_digits(s + 1)) && *s == '\0';
 }
 
+int mp_run_log_is_pid_suffix(const char *s)
+{
+    return is_pid_suffix(s);
+}
+
 /* memprof.<exe>.<digits>.mpz, optionally followed by a pid suffix: a forked
  * child's log, or one that the shim had to rename. */
 static int is_default_name(const char *name)

@@ -74,6 +74,10 @@ int mp_run_log_choose(mp_run_log_t *L, const char *path, const char *origin,
 int mp_run_log_child_path(const mp_run_log_t *L, pid_t self, char *buf, size_t size,
                           int *note);
 
+/* 1 if s is the suffix the shim gives another log of the run:
+ * ".<pid>" or ".<pid>.<n>", and nothing else. */
+int mp_run_log_is_pid_suffix(const char *s);
+
 /* After the program ended, prints on stderr where its log is and what it
  * holds, the other logs of the run, and the command that reads it; or why
  * there is no log. res is how the program ended (res->note: which default
