@@ -38,14 +38,77 @@ static void xml_frame(FILE *out, const mp_frame_t *f)
     mp_xml_text(out, buf);
 }
 
+/* --baseline: a failing testcase per stack and per peak that grew, or one
+ * passing testcase. */
+static void put_baseline(FILE *out, const mp_check_baseline_t *b)
+{
+    char name[200];
+
+    for (size_t i = 0; i < b->npeaks; i++) {
+        const mp_check_peak_t *p = &b->peaks[i];
+        if (!p->grew)
+            continue;
+        fputs("    <testcase classname=\"memprof.baseline\" name=\"peak heap of ", out);
+        xml_str(out, p->exe);
+        fprintf(out, "\">\n      <failure type=\"regression\" message=\"peak heap %" PRIu64
+                     " -> %" PRIu64 " bytes (",
+                p->before, p->after);
+        mp_check_baseline_put_delta(out, p->before, p->after);
+        fputs(")\">the peak grew beyond the baseline ", out);
+        xml_str(out, b->log);
+        fputs(" (tolerance ", out);
+        xml_str(out, b->tol.text);
+        fputs(")</failure>\n    </testcase>\n", out);
+    }
+    for (size_t i = 0; i < b->ngrown; i++) {
+        const mp_check_growth_t *g = &b->grown[i];
+        const mp_frame_t *top = mp_check_top_frame(g->leak->stack);
+        size_t n = g->leak->stack ? g->leak->stack->nframes : 0;
+
+        fputs("    <testcase classname=\"memprof.baseline\" name=\"leak grew at ", out);
+        if (top)
+            xml_frame(out, top);
+        else
+            fputs("an unknown stack", out);
+        fputs(" in ", out);
+        xml_str(out, mp_check_proc_name(g->leak->proc, name, sizeof name));
+        fprintf(out, "\">\n      <failure type=\"regression\" message=\"%" PRIu64 " -> %" PRIu64
+                     " bytes leaked (",
+                g->before, g->after);
+        mp_check_baseline_put_delta(out, g->before, g->after);
+        fputs(")\">this stack leaks more than in the baseline ", out);
+        xml_str(out, b->log);
+        fputs(" (tolerance ", out);
+        xml_str(out, b->tol.text);
+        fputs("):\n", out);
+        for (size_t k = 0; k < n; k++) {
+            fputs("    ", out);
+            xml_frame(out, &g->leak->stack->frames[k]);
+            fputc('\n', out);
+        }
+        fputs("</failure>\n    </testcase>\n", out);
+    }
+    if (!mp_check_baseline_failed(b)) {
+        fputs("    <testcase classname=\"memprof.baseline\" name=\"no growth beyond the "
+              "baseline\">\n      <system-out>baseline ",
+              out);
+        xml_str(out, b->log);
+        fputs(", tolerance ", out);
+        xml_str(out, b->tol.text);
+        fputs("</system-out>\n    </testcase>\n", out);
+    }
+}
+
 int mp_check_junit(FILE *out, const mp_check_result_t *r)
 {
     int leak_cases = r->verdict == MP_CHECK_LEAKS ||
                      (r->verdict == MP_CHECK_PROGRAM_FAILED &&
                       (r->bytes > r->max_leaked || r->blocks > r->max_blocks));
     int prog_case = r->verdict == MP_CHECK_PROGRAM_FAILED;
-    size_t tests = (leak_cases ? r->stacks : 1) + (size_t)prog_case;
-    size_t failures = (leak_cases ? r->stacks : 0) + (size_t)prog_case;
+    const mp_check_baseline_t *b = r->baseline;
+    size_t grew = b ? b->ngrown + b->peaks_grew : 0;
+    size_t tests = (leak_cases ? r->stacks : !b) + (size_t)prog_case + (b ? (grew ? grew : 1) : 0);
+    size_t failures = (leak_cases ? r->stacks : 0) + (size_t)prog_case + grew;
     size_t shown = 0;
 
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", out);
@@ -76,7 +139,9 @@ int mp_check_junit(FILE *out, const mp_check_result_t *r)
             fprintf(out, "the program exited with status %d\"/>\n", r->program_status);
         fputs("    </testcase>\n", out);
     }
-    if (!leak_cases) {
+    if (b)
+        put_baseline(out, b);
+    if (!leak_cases && !b) {
         fputs("    <testcase classname=\"memprof.leaks\" name=\"no leaks\">\n", out);
         fprintf(out, "      <system-out>%" PRIu64 " bytes in %" PRIu64 " blocks leaked (%" PRIu64
                      " allowed), %" PRIu64 " bytes suppressed</system-out>\n",
@@ -86,15 +151,10 @@ int mp_check_junit(FILE *out, const mp_check_result_t *r)
     for (size_t i = 0; leak_cases && i < r->nleaks; i++) {
         const mp_check_leak_t *l = &r->leaks[i];
         size_t n = l->stack ? l->stack->nframes : 0;
-        const mp_frame_t *top = NULL;
+        const mp_frame_t *top = mp_check_top_frame(l->stack);
 
         if (l->rule)
             continue;
-        for (size_t k = 0; k < n && !top; k++)
-            if (!mp_supp_frame_is_runtime(&l->stack->frames[k]))
-                top = &l->stack->frames[k];
-        if (!top && n)
-            top = &l->stack->frames[0];
         fputs("    <testcase classname=\"memprof.leaks\" name=\"leak at ", out);
         if (top)
             xml_frame(out, top);

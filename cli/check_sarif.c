@@ -36,7 +36,7 @@ typedef struct rule {
     const char *id, *name, *short_text, *full_text, *help;
 } rule_t;
 
-enum { RULE_LEAK, NRULES };
+enum { RULE_LEAK, RULE_LEAK_GROWTH, RULE_PEAK_GROWTH, NRULES };
 
 static const rule_t rules[NRULES] = {
     [RULE_LEAK] = {
@@ -47,6 +47,21 @@ static const rule_t rules[NRULES] = {
         "the owner that should), or, if keeping them until exit is intended, add a "
         "rule leak:^FUNCTION$ to the file given to memprof check --suppressions "
         "(memprof check --gen-suppressions prints one per leak).",
+    },
+    [RULE_LEAK_GROWTH] = {
+        "leak-growth", "LeakGrowth", "A stack leaks more than in the baseline",
+        "This allocation stack leaked more bytes than it did in the baseline log given to "
+        "memprof check --baseline, by more than the tolerance.",
+        "Find what now keeps more blocks from this stack alive until exit. If the growth is "
+        "intended, record a new baseline (memprof run -o baseline.mpz) or raise "
+        "--tolerance.",
+    },
+    [RULE_PEAK_GROWTH] = {
+        "peak-growth", "PeakHeapGrowth", "The peak heap grew beyond the baseline",
+        "The highest amount of heap memory in use at once was larger than in the baseline "
+        "log given to memprof check --baseline, by more than the tolerance.",
+        "Compare the two logs' peak stacks (memprof report LOG lists the stacks live at "
+        "the peak). If the growth is intended, record a new baseline or raise --tolerance.",
     },
 };
 
@@ -243,28 +258,54 @@ static void put_rules(FILE *out)
         mp_check_json_str(out, r->help);
         fprintf(out, "}, \"defaultConfiguration\": {\"level\": \"%s\"}, "
                      "\"properties\": {\"tags\": [\"memory\", \"%s\"]}}",
-                i == RULE_LEAK ? "error" : "warning", i == RULE_LEAK ? "leak" : "regression");
+                "error", i == RULE_LEAK ? "leak" : "regression");
     }
     fputs("]", out);
 }
 
-static void put_leak(FILE *out, const where_t *w, const mp_check_leak_t *l, int failed,
-                     int first, int procs)
+/* ", 200 bytes in the baseline base.mpz (+100 bytes, +50.0%)" into buf. */
+static const char *growth_text(char *buf, size_t cap, const mp_check_baseline_t *b,
+                               uint64_t before, uint64_t after)
 {
-    const mp_frame_t *at = shown_frame(l->stack);
-    const char *fn = shown_function(l->stack);
-    const char *level = l->rule ? "note" : failed ? "error" : "warning";
-    char text[1400], rule[1100], name[200];
+    FILE *mem = fmemopen(buf, cap, "w");
 
-    snprintf(text, sizeof text, "%" PRIu64 " %s in %" PRIu64 " %s leaked (never freed)%s%s%s%s",
-             l->bytes, l->bytes == 1 ? "byte" : "bytes", l->blocks,
-             l->blocks == 1 ? "block" : "blocks", fn ? ", allocated by " : "", fn ? fn : "",
-             procs ? " in " : "", procs ? mp_check_proc_name(l->proc, name, sizeof name) : "");
+    buf[0] = '\0';
+    if (mem) {
+        fprintf(mem, ", %" PRIu64 " bytes in the baseline %s (", before, b->log);
+        mp_check_baseline_put_delta(mem, before, after);
+        fputs(")", mem);
+        fputc('\0', mem);
+        fclose(mem);
+    }
+    buf[cap - 1] = '\0';
+    return buf;
+}
+
+static void put_result_head(FILE *out, int rule, const char *level, const char *text, int first)
+{
     fprintf(out, "%s\n        {\"ruleId\": \"%s\", \"ruleIndex\": %d, \"level\": \"%s\", ",
-            first ? "" : ",", rules[RULE_LEAK].id, RULE_LEAK, level);
+            first ? "" : ",", rules[rule].id, rule, level);
     fputs("\"message\": {\"text\": ", out);
     mp_check_json_str(out, text);
     fputs("},\n          \"locations\": [", out);
+}
+
+static void put_leak(FILE *out, const where_t *w, const mp_check_result_t *r,
+                     const mp_check_leak_t *l, int failed, int first)
+{
+    const mp_frame_t *at = shown_frame(l->stack);
+    const char *fn = shown_function(l->stack);
+    const mp_check_growth_t *g = mp_check_baseline_growth(r->baseline, l);
+    const char *level = l->rule ? "note" : failed || g ? "error" : "warning";
+    char text[2000], grew[1200], rule[1100], name[200];
+    int procs = r->nprocs > 1;
+
+    snprintf(text, sizeof text, "%" PRIu64 " %s in %" PRIu64 " %s leaked (never freed)%s%s%s%s%s",
+             l->bytes, l->bytes == 1 ? "byte" : "bytes", l->blocks,
+             l->blocks == 1 ? "block" : "blocks", fn ? ", allocated by " : "", fn ? fn : "",
+             procs ? " in " : "", procs ? mp_check_proc_name(l->proc, name, sizeof name) : "",
+             g ? growth_text(grew, sizeof grew, r->baseline, g->before, g->after) : "");
+    put_result_head(out, g ? RULE_LEAK_GROWTH : RULE_LEAK, level, text, first);
     if (at)
         put_location(out, w, at);
     fprintf(out, "],\n          \"partialFingerprints\": {\"memprof/stack\": \"%016" PRIx64 "\"}",
@@ -283,6 +324,28 @@ static void put_leak(FILE *out, const where_t *w, const mp_check_leak_t *l, int 
         fputs("}]", out);
     }
     put_stack_views(out, w, l->stack);
+    fputs("}", out);
+}
+
+/* A peak that grew beyond the baseline, shown at the stack that held the
+ * most at this run's peak. */
+static void put_peak(FILE *out, const where_t *w, const mp_check_baseline_t *b,
+                     const mp_check_peak_t *p, int first)
+{
+    const mp_frame_t *at = shown_frame(p->stack);
+    char text[1600], grew[1200];
+
+    snprintf(text, sizeof text, "the peak heap of %s grew to %" PRIu64 " bytes%s", p->exe,
+             p->after, growth_text(grew, sizeof grew, b, p->before, p->after));
+    put_result_head(out, RULE_PEAK_GROWTH, "error", text, first);
+    if (at)
+        put_location(out, w, at);
+    fprintf(out, "],\n          \"properties\": {\"before\": %" PRIu64 ", \"after\": %" PRIu64
+                 ", \"exe\": ",
+            p->before, p->after);
+    mp_check_json_str(out, p->exe);
+    fputs("}", out);
+    put_stack_views(out, w, p->stack);
     fputs("}", out);
 }
 
@@ -320,9 +383,14 @@ int mp_check_sarif(FILE *out, const mp_check_result_t *r, const char *root, cons
     }
     fputs("    \"results\": [", out);
     for (size_t i = 0; i < r->nleaks; i++) {
-        put_leak(out, &w, &r->leaks[i], failed, !any, r->nprocs > 1);
+        put_leak(out, &w, r, &r->leaks[i], failed, !any);
         any = 1;
     }
+    for (size_t i = 0; r->baseline && i < r->baseline->npeaks; i++)
+        if (r->baseline->peaks[i].grew) {
+            put_peak(out, &w, r->baseline, &r->baseline->peaks[i], !any);
+            any = 1;
+        }
     fprintf(out, "%s],\n    \"properties\": {\"verdict\": \"%s\", \"leakedBytes\": %" PRIu64
                  ", \"leakedBlocks\": %" PRIu64 ", \"suppressedBytes\": %" PRIu64 "}\n  }]\n}\n",
             any ? "\n    " : "", mp_check_verdict_name(r->verdict), r->bytes, r->blocks,

@@ -57,6 +57,16 @@ static void put_procs(FILE *out, const mp_check_result_t *r)
     }
 }
 
+const mp_frame_t *mp_check_top_frame(const mp_report_stack_t *s)
+{
+    size_t n = s ? s->nframes : 0;
+
+    for (size_t k = 0; k < n; k++)
+        if (!mp_supp_frame_is_runtime(&s->frames[k]))
+            return &s->frames[k];
+    return n ? &s->frames[0] : NULL;
+}
+
 void mp_check_put_frame(FILE *out, const mp_frame_t *f)
 {
     if (f->function && f->file && f->line)
@@ -150,8 +160,8 @@ void mp_check_text(FILE *out, const mp_check_result_t *r, size_t depth, int gen)
         fprintf(out, " (%" PRIu64 " %s in %" PRIu64 " %s suppressed)", r->supp_bytes,
                 plural(r->supp_bytes, "byte", "bytes"), r->supp_blocks,
                 plural(r->supp_blocks, "block", "blocks"));
-    if (r->stacks && r->verdict != MP_CHECK_LEAKS && r->bytes <= r->max_leaked &&
-        r->blocks <= r->max_blocks)
+    if (r->stacks && !r->baseline && r->verdict != MP_CHECK_LEAKS &&
+        r->bytes <= r->max_leaked && r->blocks <= r->max_blocks)
         fputs(", within the thresholds", out);
     fputc('\n', out);
     if (r->nprocs > 1)
@@ -203,16 +213,25 @@ void mp_check_text(FILE *out, const mp_check_result_t *r, size_t depth, int gen)
                 fprintf(out, "%s\n", rule);
         }
     }
+    if (r->baseline)
+        mp_check_baseline_text(out, r->baseline);
     switch (r->verdict) {
     case MP_CHECK_CLEAN:
         fputs("memprof: check: passed\n", out);
         break;
     case MP_CHECK_LEAKS:
-        fprintf(out, "memprof: check: FAILED: leaks above the thresholds (--max-leaked=%" PRIu64,
-                r->max_leaked);
+        fputs("memprof: check: FAILED: leaks above the thresholds (", out);
+        if (r->max_leaked != UINT64_MAX)
+            fprintf(out, "--max-leaked=%" PRIu64 "%s", r->max_leaked,
+                    r->max_blocks != UINT64_MAX ? ", " : "");
         if (r->max_blocks != UINT64_MAX)
-            fprintf(out, ", --max-leaked-blocks=%" PRIu64, r->max_blocks);
+            fprintf(out, "--max-leaked-blocks=%" PRIu64, r->max_blocks);
         fprintf(out, "); exit status %d\n", r->exit_status);
+        break;
+    case MP_CHECK_REGRESSION:
+        fprintf(out, "memprof: check: FAILED: grew beyond the baseline (--tolerance=%s); exit "
+                     "status %d\n",
+                r->baseline->tol.text, r->exit_status);
         break;
     case MP_CHECK_PROGRAM_FAILED:
         if (r->program_signal)
@@ -249,7 +268,10 @@ void mp_check_json_str(FILE *out, const char *s)
 
 const char *mp_check_verdict_name(mp_check_verdict_t v)
 {
-    return v == MP_CHECK_CLEAN ? "clean" : v == MP_CHECK_LEAKS ? "leaks" : "program_failed";
+    return v == MP_CHECK_CLEAN        ? "clean"
+           : v == MP_CHECK_LEAKS      ? "leaks"
+           : v == MP_CHECK_REGRESSION ? "regression"
+                                      : "program_failed";
 }
 
 void mp_check_json(FILE *out, const mp_check_result_t *r)
@@ -269,12 +291,20 @@ void mp_check_json(FILE *out, const mp_check_result_t *r)
     else
         fputs("  \"program\": null,\n", out);
     fprintf(out, "  \"partial\": %s,\n", r->partial ? "true" : "false");
-    fprintf(out, "  \"thresholds\": {\"max_leaked\": %" PRIu64 ", \"max_leaked_blocks\": ",
-            r->max_leaked);
+    fputs("  \"thresholds\": {\"max_leaked\": ", out);
+    if (r->max_leaked == UINT64_MAX)
+        fputs("null, \"max_leaked_blocks\": ", out);
+    else
+        fprintf(out, "%" PRIu64 ", \"max_leaked_blocks\": ", r->max_leaked);
     if (r->max_blocks == UINT64_MAX)
         fputs("null},\n", out);
     else
         fprintf(out, "%" PRIu64 "},\n", r->max_blocks);
+    if (r->baseline) {
+        fputs("  \"baseline\": ", out);
+        mp_check_baseline_json(out, r->baseline);
+        fputs(",\n", out);
+    }
     fprintf(out,
             "  \"leaked\": {\"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64 ", \"stacks\": %zu},\n"
             "  \"suppressed\": {\"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "check_baseline.h"
 #include "check_run.h"
 #include "check_suppress.h"
 #include "report.h"
@@ -28,6 +29,8 @@ typedef enum mp_check_verdict {
     MP_CHECK_LEAKS,          /* leaks beyond the thresholds */
     MP_CHECK_PROGRAM_FAILED, /* the program exited non-zero or was killed
                                 (leaks, if any, are still listed) */
+    MP_CHECK_REGRESSION,     /* within the thresholds, but grew beyond the
+                                baseline (check_baseline.h) */
 } mp_check_verdict_t;
 
 typedef struct mp_check_result {
@@ -43,11 +46,13 @@ typedef struct mp_check_result {
     size_t stacks;                  /* stacks leaking, not suppressed */
     uint64_t supp_bytes, supp_blocks; /* suppressed */
     size_t supp_stacks;
-    uint64_t max_leaked;            /* --max-leaked, bytes */
+    uint64_t max_leaked;            /* --max-leaked, bytes; UINT64_MAX: none
+                                       (--baseline without --max-leaked) */
     uint64_t max_blocks;            /* --max-leaked-blocks; UINT64_MAX: none */
     mp_check_verdict_t verdict;
     int exit_status;                /* what memprof check exits with */
     int partial;                    /* the log was cut short */
+    const mp_check_baseline_t *baseline; /* --baseline's comparison, or NULL */
 } mp_check_result_t;
 
 /* The rule --gen-suppressions prints for a leak: "leak:^FUNCTION$" with
@@ -59,6 +64,10 @@ const char *mp_check_gen_rule(const mp_check_leak_t *l, char *buf, size_t cap);
 /* A process as the views name it: "pid 1234 exe" (the executable's file
  * name). Writes it into buf and returns buf. */
 const char *mp_check_proc_name(const mp_check_proc_t *p, char *buf, size_t cap);
+
+/* The frame a leak is named by: the innermost outside the C runtime
+ * (check_suppress.h), else the innermost; NULL for no stack. */
+const mp_frame_t *mp_check_top_frame(const mp_report_stack_t *s);
 
 /* One frame as text: `function (file:line)`, `function (module)`,
  * `module+0xOFF`, or `0xPC`. */

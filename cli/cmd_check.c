@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_baseline.h"
 #include "check_run.h"
 #include "check_sarif.h"
 #include "check_suppress.h"
@@ -61,6 +62,8 @@ enum {
     OPT_JSON,
     OPT_OUTPUT,
     OPT_DEPTH,
+    OPT_BASELINE,
+    OPT_TOLERANCE,
 };
 
 static const mp_opt_t check_opts[] = {
@@ -82,11 +85,19 @@ static const mp_opt_t check_opts[] = {
     { "output", 'o', "FILE", "keep the log as FILE (default: a temporary, removed)",
       OPT_OUTPUT },
     { "depth", 0, "N", "frames printed per stack (default 12; 0: all)", OPT_DEPTH },
+    { "baseline", 0, "LOG", "fail when a stack's leak or the peak grew over LOG's",
+      OPT_BASELINE },
+    { "tolerance", 0, "T", "growth allowed over --baseline: 5%, 64k (default 0)",
+      OPT_TOLERANCE },
     { NULL, 0, NULL, NULL, 0 },
 };
 
 typedef struct check_config {
     unsigned long long max_leaked;
+    int max_set; /* --max-leaked or --max-leaked-blocks given */
+    const char *baseline;
+    mp_check_tolerance_t tol;
+    int tol_set;
     unsigned long long max_blocks; /* UINT64_MAX: none */
     int error_exitcode;
     const char *supp_files[MAX_SUPP_FILES];
@@ -119,7 +130,21 @@ static int on_option(void *ctx, const mp_opt_t *opt, const char *value)
     int err;
 
     switch (opt->id) {
+    case OPT_BASELINE:
+        c->baseline = value;
+        return 0;
+    case OPT_TOLERANCE:
+        if (mp_check_tolerance_parse(value, &c->tol) != 0) {
+            mp_usage_error("check", "bad value '%s' for --tolerance (expected a percentage of "
+                                    "the baseline's figure, --tolerance=5%%, or a size in "
+                                    "bytes, --tolerance=64k)",
+                           value);
+            return -MP_CLI_EUSAGE;
+        }
+        c->tol_set = 1;
+        return 0;
     case OPT_MAX_LEAKED:
+        c->max_set = 1;
         if (mp_parse_size(value, UINT64_MAX, &c->max_leaked) != 0) {
             mp_usage_error("check", "bad value '%s' for --max-leaked (expected SIZE: bytes, or "
                                     "with k, m or g: --max-leaked=1k)",
@@ -128,6 +153,7 @@ static int on_option(void *ctx, const mp_opt_t *opt, const char *value)
         }
         return 0;
     case OPT_MAX_BLOCKS:
+        c->max_set = 1;
         return parse_num("max-leaked-blocks", value, UINT64_MAX - 1, &c->max_blocks);
     case OPT_ERROR_EXITCODE:
         if ((err = parse_num("error-exitcode", value, 255, &n)) != 0)
@@ -193,14 +219,24 @@ void mp_cmd_check_help(FILE *out)
           "them it may match anywhere inside. Built-in rules (--print-suppressions)\n"
           "cover the C runtime's one-time allocations.\n"
           "\n"
+          "Baseline: with --baseline LOG (a log of an earlier run, memprof run -o LOG),\n"
+          "the check fails when a stack leaks more than in LOG, or a program's peak\n"
+          "heap is higher, by more than --tolerance; stacks are matched by function\n"
+          "and file names. The leaks LOG already had pass, unless --max-leaked or\n"
+          "--max-leaked-blocks is given too.\n"
+          "\n"
+          "Every process of the run is checked (forked children, exec'd programs);\n"
+          "the thresholds apply to their total.\n"
+          "\n"
           "Output: the summary on stderr; --json on stdout; --junit FILE; --sarif FILE.\n"
           "\n"
           "Exit status:\n"
           "  0    no leaks above the thresholds\n"
-          "  3    leaks above the thresholds (--error-exitcode=N to change)\n"
+          "  3    leaks above the thresholds, or growth beyond the baseline\n"
+          "       (--error-exitcode=N to change)\n"
           "  N    the program failed: its own exit status (128+N if killed by signal\n"
           "       N; 127 not found, 126 not executable), leaks listed all the same\n"
-          "  2    bad command line, bad suppressions file, LOG unreadable\n"
+          "  2    bad command line, bad suppressions file, LOG or baseline unreadable\n"
           "  1    memprof itself failed (no log was written)\n",
           out);
 }
@@ -413,11 +449,14 @@ int mp_cmd_check(int argc, char **argv, int *exit_status)
     mp_spawn_result_t res = { 0 };
     mp_supp_t *supp = NULL;
     mp_check_run_t run = { 0 };
+    mp_check_baseline_t *baseline = NULL;
     mp_report_options_t ro = { .top = 0, .sym = { .demangle = true } };
     mp_check_leak_t *leaks = NULL;
     static char log_path[PATH_MAX + 64], tmpdir[PATH_MAX];
     char **command = NULL;
     int err, status, dashdash, is_static = 0, ran = 0;
+
+    c.tol.text[0] = '0'; /* no growth allowed unless --tolerance */
 
     err = mp_opts_parse("check", check_opts, argc, argv, 1, on_option, &c, &parsed);
     if (err)
@@ -452,7 +491,23 @@ int mp_cmd_check(int argc, char **argv, int *exit_status)
     if ((err = load_suppressions(&c, &supp)) != 0)
         goto out;
 
-    r.max_leaked = c.max_leaked;
+    if (c.tol_set && !c.baseline) {
+        mp_usage_error("check", "--tolerance needs --baseline LOG: the growth it allows is "
+                                "over that log's figures");
+        err = -MP_CLI_EUSAGE;
+        goto out;
+    }
+    /* A baseline that cannot be read is said now, not after the run. */
+    if (c.baseline && (access(c.baseline, R_OK) != 0 || !is_log(c.baseline))) {
+        int unreadable = access(c.baseline, R_OK) != 0;
+        mp_usage_error("check", "--baseline %s: %s", c.baseline,
+                       unreadable ? strerror(errno) : "not a memprof log");
+        err = -MP_CLI_EUSAGE;
+        goto out;
+    }
+    /* With a baseline, the leaks it had are accepted: no threshold unless
+     * one is given. */
+    r.max_leaked = c.baseline && !c.max_set ? UINT64_MAX : c.max_leaked;
     r.max_blocks = c.max_blocks;
     if (command) {
         err = run_command(&c, command, tmpdir, sizeof tmpdir, log_path, sizeof log_path, &res,
@@ -486,12 +541,22 @@ int mp_cmd_check(int argc, char **argv, int *exit_status)
             err = -MP_CLI_EUSAGE;
         goto out;
     }
+    if (c.baseline) {
+        if ((status = mp_check_baseline_compare(c.baseline, &c.tol, &ro, &r, &baseline)) != 0) {
+            err = status == 1 ? -MP_CLI_ESYS : -MP_CLI_EUSAGE;
+            goto out;
+        }
+        r.baseline = baseline;
+    }
 
     if (r.program_signal || r.program_status > 0) {
         r.verdict = MP_CHECK_PROGRAM_FAILED;
         r.exit_status = r.program_signal ? 128 + r.program_signal : r.program_status;
     } else if (r.bytes > r.max_leaked || r.blocks > r.max_blocks) {
         r.verdict = MP_CHECK_LEAKS;
+        r.exit_status = c.error_exitcode;
+    } else if (mp_check_baseline_failed(baseline)) {
+        r.verdict = MP_CHECK_REGRESSION;
         r.exit_status = c.error_exitcode;
     } else {
         r.verdict = MP_CHECK_CLEAN;
@@ -521,6 +586,7 @@ int mp_cmd_check(int argc, char **argv, int *exit_status)
     *exit_status = r.exit_status;
 out:
     (void)ran;
+    mp_check_baseline_free(baseline);
     mp_check_run_free(&run);
     free(leaks);
     mp_supp_destroy(supp);
