@@ -49,15 +49,15 @@ static void put_baseline(FILE *out, const mp_check_baseline_t *b)
         if (!p->grew)
             continue;
         fputs("    <testcase classname=\"memprof.baseline\" name=\"peak heap of ", out);
-        xml_str(out, p->exe);
+        mp_xml_text(out, p->exe);
         fprintf(out, "\">\n      <failure type=\"regression\" message=\"peak heap %" PRIu64
                      " -> %" PRIu64 " bytes (",
                 p->before, p->after);
         mp_check_baseline_put_delta(out, p->before, p->after);
         fputs(")\">the peak grew beyond the baseline ", out);
-        xml_str(out, b->log);
+        mp_xml_text(out, b->log);
         fputs(" (tolerance ", out);
-        xml_str(out, b->tol.text);
+        mp_xml_text(out, b->tol.text);
         fputs(")</failure>\n    </testcase>\n", out);
     }
     for (size_t i = 0; i < b->ngrown; i++) {
@@ -71,15 +71,15 @@ static void put_baseline(FILE *out, const mp_check_baseline_t *b)
         else
             fputs("an unknown stack", out);
         fputs(" in ", out);
-        xml_str(out, mp_check_proc_name(g->leak->proc, name, sizeof name));
+        mp_xml_text(out, mp_check_proc_name(g->leak->proc, name, sizeof name));
         fprintf(out, "\">\n      <failure type=\"regression\" message=\"%" PRIu64 " -> %" PRIu64
                      " bytes leaked (",
                 g->before, g->after);
         mp_check_baseline_put_delta(out, g->before, g->after);
         fputs(")\">this stack leaks more than in the baseline ", out);
-        xml_str(out, b->log);
+        mp_xml_text(out, b->log);
         fputs(" (tolerance ", out);
-        xml_str(out, b->tol.text);
+        mp_xml_text(out, b->tol.text);
         fputs("):\n", out);
         for (size_t k = 0; k < n; k++) {
             fputs("    ", out);
@@ -92,9 +92,9 @@ static void put_baseline(FILE *out, const mp_check_baseline_t *b)
         fputs("    <testcase classname=\"memprof.baseline\" name=\"no growth beyond the "
               "baseline\">\n      <system-out>baseline ",
               out);
-        xml_str(out, b->log);
+        mp_xml_text(out, b->log);
         fputs(", tolerance ", out);
-        xml_str(out, b->tol.text);
+        mp_xml_text(out, b->tol.text);
         fputs("</system-out>\n    </testcase>\n", out);
     }
 }
@@ -163,7 +163,7 @@ int mp_check_junit(FILE *out, const mp_check_result_t *r)
         if (r->nprocs > 1) {
             char name[200];
             fputs(" in ", out);
-            xml_str(out, mp_check_proc_name(l->proc, name, sizeof name));
+            mp_xml_text(out, mp_check_proc_name(l->proc, name, sizeof name));
         }
         fprintf(out, " (#%zu)\">\n", ++shown);
         fprintf(out, "      <failure type=\"leak\" message=\"%" PRIu64 " bytes in %" PRIu64
