@@ -3,7 +3,7 @@
 # 500 bytes, 2 x 4096 bytes freed), built -g -O0 and run under
 # `memprof run -o`, in full and in sampled mode. pprof/pprof.sh checks the
 # output naming, then reads the profiles with `go tool pprof` (Debian:
-# golang-go): the known stacks' exact figures, and with pprof/check.py that
+# golang-go): the known stacks' exact figures, --alloc-fn, and with pprof/check.py that
 # every sample type's -top and the inuse -traces say what
 # `memprof report --json` says of the same log. Exit 77 (skipped, with the
 # reason) without python3 or go.

@@ -45,8 +45,12 @@ def pprof(*args):
 
 
 def bare(fn):
-    """A function as pprof prints it, without the " (inline)" it adds."""
-    return fn[:-len(" (inline)")] if fn.endswith(" (inline)") else fn
+    """A function as pprof prints it, without the " (inline)" or
+    " (partial-inline)" it adds (inlined everywhere, or somewhere)."""
+    for tag in (" (inline)", " (partial-inline)"):
+        if fn.endswith(tag):
+            return fn[:-len(tag)]
+    return fn
 
 
 def flat(text):

@@ -67,6 +67,13 @@ go tool pprof -traces -sample_index=inuse_objects full.pb.gz >traces.txt 2>&1
 tr -s ' \n' ' ' <traces.txt | grep -q ' 3 grab (inline) b a main ' ||
     fail "inuse_objects: no stack 3 grab b a main: $(cat traces.txt)"
 
+# --alloc-fn leaves the program's allocation wrapper out, as report does: b
+# becomes the leaf, and grab is gone.
+"$MEMPROF" pprof --alloc-fn=grab -o trimmed.pb.gz full.mpz 2>/dev/null || fail "--alloc-fn=grab failed"
+go tool pprof -unit=B -top -sample_index=inuse_space trimmed.pb.gz >top.txt 2>&1
+grep -Eq '^ +3000B .* b$' top.txt || fail "--alloc-fn=grab: no 3000B at b: $(cat top.txt)"
+! grep -q grab top.txt || fail "--alloc-fn=grab: grab still there: $(cat top.txt)"
+
 for log in full sampled; do
     "$PY" "$HERE/check.py" "$MEMPROF" "$GO" $log.mpz $log.pb.gz ||
         fail "$log: go tool pprof disagrees with memprof report"
