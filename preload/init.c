@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "heap.h"
+#include "internal.h"
 #include "diag.h"
 #include "log_format.h"
 #include "modules.h"
@@ -70,15 +71,5 @@ __attribute__((constructor(101))) static void mp_shim_start(void)
 __attribute__((destructor(101))) static void mp_shim_stop(void)
 {
     mp_recorder_stop(MP_END_EXIT, 0);
-    if (mp_options.mode == MP_OPT_MODE_FULL) {
-        mp_heap_stats_t st;
-        mp_heap_get_stats(&st);
-        if (st.foreign_frees)
-            mp_diag("%llu blocks were allocated outside memprof (a library loaded with "
-                    "RTLD_DEEPBIND, or direct calls to the libc's allocator): those "
-                    "allocations are not in the log",
-                    (unsigned long long)st.foreign_frees);
-    }
-    if (mp_options.stats)
-        mp_heap_print_stats(2);
+    mp_shim_last_words();
 }

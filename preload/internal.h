@@ -1,5 +1,6 @@
 /*
- * internal.h — the thread-local "inside the shim" flag.
+ * internal.h — shared inside the shim: the thread-local "inside the shim"
+ * flag, and the shim's last words at exit.
  *
  * Set while the shim does its own work on a program thread: recording an
  * event (unwinding, interning, encoding), starting its own threads. An
@@ -12,5 +13,9 @@
 #define MP_INTERNAL_H
 
 extern __thread int mp_internal __attribute__((tls_model("initial-exec")));
+
+/* The shim's messages at the end of the process (process_hooks.c): the count of
+ * blocks it did not see allocated, and --stats' counters. Once. */
+void mp_shim_last_words(void);
 
 #endif

@@ -9,6 +9,8 @@
 #define _GNU_SOURCE
 #include "process_hooks.h"
 #include "diag.h"
+#include "heap.h"
+#include "internal.h"
 #include "log_format.h"
 #include "modules.h"
 #include "options.h"
@@ -157,10 +159,33 @@ MP_EXPORT sighandler_t signal(int sig, sighandler_t handler)
 
 /* ---- _exit ---- */
 
+/* What the shim says as the process ends, once: from init.c's destructor
+ * (exit, return from main) or from _exit below, which runs no destructors —
+ * many programs end that way (a forked worker, a program that skips its
+ * cleanup). */
+void mp_shim_last_words(void)
+{
+    static int said;
+    if (__atomic_exchange_n(&said, 1, __ATOMIC_ACQ_REL))
+        return;
+    if (mp_options.mode == MP_OPT_MODE_FULL) {
+        mp_heap_stats_t st;
+        mp_heap_get_stats(&st);
+        if (st.foreign_frees)
+            mp_diag("%llu blocks were allocated outside memprof (a library loaded with "
+                    "RTLD_DEEPBIND, or direct calls to the libc's allocator): those "
+                    "allocations are not in the log",
+                    (unsigned long long)st.foreign_frees);
+    }
+    if (mp_options.stats)
+        mp_heap_print_stats(2);
+}
+
 static void stop_before_exit(int status)
 {
     if (mp_rec_on && mp_writer_owns_process())
         mp_recorder_stop(MP_END_EXIT, status);
+    mp_shim_last_words();
 }
 
 MP_EXPORT void _exit(int status)

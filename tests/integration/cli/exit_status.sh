@@ -42,4 +42,18 @@ status=$?
 set -e
 expect_status 0
 expect_out "hello"
+
+# --stats: the counters come out however the program ends, _exit included
+# (it runs no destructors), once, and the status is still the program's.
+cd "$TMP"
+printf 'import os\nos._exit(3)\n' >"$TMP/exit3.py"
+PY=$(python3 -c 'import sys; print(sys.executable)')
+mp run --stats -o stats.mpz -- "$PY" "$TMP/exit3.py"
+expect_status 3
+[ "$(grep -c '^memprof: heap: mapped ' "$TMP/err")" = 1 ] ||
+    fail "--stats with _exit: expected the counters once, got: $(cat "$TMP/err")"
+mp run --stats -o stats2.mpz -- true
+expect_status 0
+[ "$(grep -c '^memprof: heap: mapped ' "$TMP/err")" = 1 ] ||
+    fail "--stats with exit: expected the counters once, got: $(cat "$TMP/err")"
 pass
