@@ -10,10 +10,12 @@
  * No module is mapped: the frames are named by address, which costs the
  * symbolizer nothing to look up but is what a stripped binary gives.
  *
- * Bounds: tree plus SVG within a second (about 0.25 s here, for 226,665
- * tree nodes; the report model before it takes about 0.5 s), and the SVG
- * under 5 MB (about 290 KB: thin frames are merged, so its size does not
- * grow with the number of stacks). The times are printed.
+ * Asserted: the SVG under 5 MB (about 290 KB: thin frames are merged, so
+ * its size does not grow with the number of stacks), the tree's counts and
+ * one folded line per stack. The times are printed, not asserted: on a
+ * shared machine a timed test fails on load, not on code (speed is the
+ * benchmarks' job; tree plus SVG took about 0.25 s here for 226,665 tree
+ * nodes, the report model before it about 0.5 s).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -89,7 +91,6 @@ static void hundred_thousand_stacks_render_fast_and_small(void)
     printf("\n  %d stacks: report model %.3f s; tree + SVG %.3f s, SVG %zu bytes; "
            "folded %.3f s, %zu bytes; %zu tree nodes\n",
            NSTACKS, t1 - t0, t2 - t1, svg_len, t3 - t2, fold_len, mp_flame_tree_count(t));
-    CU_ASSERT(t2 - t1 < 1.0);
     CU_ASSERT(svg_len < 5u * 1000 * 1000);
     CU_ASSERT(mp_flame_tree_node(t, 0)->count == NSTACKS);
     /* Every stack distinct: one folded line each. */
