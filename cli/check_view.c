@@ -103,19 +103,22 @@ const char *mp_check_gen_rule(const mp_check_leak_t *l, char *buf, size_t cap)
 
     if (!s || s->nframes == 0)
         return NULL;
-    for (size_t i = 0; i < s->nframes && !pick; i++)
-        if (s->frames[i].function && !mp_supp_frame_is_runtime(&s->frames[i]))
-            pick = &s->frames[i];
-    for (size_t i = 0; i < s->nframes && !pick; i++)
-        if (s->frames[i].function)
-            pick = &s->frames[i];
-    if (pick) {
+    /* The innermost frame outside the C runtime: its function, or, in a
+     * module without symbols (a shell a test script runs), the module — not
+     * a named frame further out such as __libc_start_call_main, which every
+     * stack has. */
+    pick = mp_check_top_frame(s);
+    if (!pick->function && !pick->module)
+        for (size_t i = 0; i < s->nframes && !pick->function; i++)
+            if (s->frames[i].function)
+                pick = &s->frames[i];
+    if (pick->function) {
         copy_name(name, sizeof name, pick->function);
         snprintf(buf, cap, "leak:^%s$", name);
         return buf;
     }
-    if (s->frames[0].module) {
-        copy_name(name, sizeof name, base_name(s->frames[0].module));
+    if (pick->module) {
+        copy_name(name, sizeof name, base_name(pick->module));
         snprintf(buf, cap, "leak:%s$", name);
         return buf;
     }

@@ -55,9 +55,10 @@ typedef struct mp_check_result {
     const mp_check_baseline_t *baseline; /* --baseline's comparison, or NULL */
 } mp_check_result_t;
 
-/* The rule --gen-suppressions prints for a leak: "leak:^FUNCTION$" with
- * the innermost function outside the C runtime (check_suppress.h), else
- * the innermost function, else the innermost frame's module file name.
+/* The rule --gen-suppressions prints for a leak, from the innermost frame
+ * outside the C runtime (check_suppress.h): "leak:^FUNCTION$", or
+ * "leak:MODULE$" (its file name) when the frame has no symbol; from the
+ * innermost named frame when that one has neither.
  * Writes it into buf and returns buf, or returns NULL (no name at all). */
 const char *mp_check_gen_rule(const mp_check_leak_t *l, char *buf, size_t cap);
 

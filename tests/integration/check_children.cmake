@@ -13,7 +13,7 @@ foreach(prog forker execer)
     -g -O0 -fno-omit-frame-pointer -fno-inline)
 endforeach()
 find_package(Python3 COMPONENTS Interpreter)
-foreach(what fork exec log)
+foreach(what fork exec log script)
   add_test(NAME integration.check.children_${what}
            COMMAND bash ${MP_CHILDREN_IT_DIR}/children.sh ${what}
                    $<TARGET_FILE:memprof_cli> ${MP_CHILDREN_IT_BIN} ${MP_CHECK_IT_BIN}
