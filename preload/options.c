@@ -5,6 +5,7 @@
  */
 #include "options.h"
 #include "diag.h"
+#include "os.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -28,6 +29,7 @@ void mp_options_defaults(mp_options_t *o)
     o->sample = 0;
     o->hollow_min = 64 * 1024;
     o->hollow_signal = 12; /* SIGUSR2 */
+    o->fault_reserve = o->fault_release = o->fault_write = 0;
     o->log[0] = 0;
 }
 
@@ -60,6 +62,13 @@ static const opt_def_t opt_table[] = {
      "a signal number, 0 (none) .. 64"},
     {"sample", OPT_UINT, offsetof(mp_options_t, sample), 0, 1u << 30,
      "bytes, 0 (every allocation) .. 1073741824"},
+    /* Fault injection, for the fault tests (tests/integration/fault*). */
+    {"fault_reserve", OPT_UINT, offsetof(mp_options_t, fault_reserve), 0, 1000000,
+     "a call number, 0 (none) .. 1000000"},
+    {"fault_release", OPT_UINT, offsetof(mp_options_t, fault_release), 0, 1000000,
+     "a call number, 0 (none) .. 1000000"},
+    {"fault_write", OPT_UINT, offsetof(mp_options_t, fault_write), 0, 1000000,
+     "a call number, 0 (none) .. 1000000"},
     {"log", OPT_STR, offsetof(mp_options_t, log), 1, MP_LOG_PATH_MAX - 1,
      "a file path (no ':')"},
 };
@@ -155,6 +164,9 @@ void mp_options_init(void)
     for (char **e = environ; *e; e++)
         if (strncmp(*e, name, sizeof name - 1) == 0) {
             mp_options_parse(*e + sizeof name - 1, &mp_options, 1);
-            return;
+            break;
         }
+    mp_os_fault_after(MP_OS_FAULT_RESERVE, mp_options.fault_reserve);
+    mp_os_fault_after(MP_OS_FAULT_RELEASE, mp_options.fault_release);
+    mp_os_fault_after(MP_OS_FAULT_WRITE, mp_options.fault_write);
 }

@@ -38,6 +38,10 @@ typedef struct mp_options {
     uint32_t hollow_signal;      /* signal asking for a scan now (0: none) */
     uint32_t sample;             /* sampled mode: mean bytes between samples;
                                     0 = record every allocation */
+    uint32_t fault_reserve;      /* tests only (docs/hardening.md): fail the
+                                    Nth mmap of the run (os.h); 0 none */
+    uint32_t fault_release;      /* ... the Nth madvise release */
+    uint32_t fault_write;        /* ... the Nth write of the log */
     char log[MP_LOG_PATH_MAX];   /* log path ("" = memprof.<exe>.<pid>.mpz) */
 } mp_options_t;
 
@@ -51,7 +55,8 @@ void mp_options_defaults(mp_options_t *o);
  * number of problems found. */
 int mp_options_parse(const char *s, mp_options_t *o, int warn);
 
-/* Defaults, then MEMPROF_OPTIONS from the environment, into mp_options. */
+/* Defaults, then MEMPROF_OPTIONS from the environment, into mp_options;
+ * arms the fault injector (os.h) when a fault_* key asks for it. */
 void mp_options_init(void);
 
 #endif

@@ -63,8 +63,19 @@ void mp_os_write_all(int fd, const char *buf, size_t len);
 
 /* Fault injection for tests (SQLite's do_faultsim_test): the nth call from
  * now (1 = the next one) of the given kind fails, then calls succeed again.
- * 0 disarms. Always compiled in (one relaxed load per syscall). */
-enum { MP_OS_FAULT_RESERVE, MP_OS_FAULT_RELEASE, MP_OS_FAULT_KINDS };
+ * 0 disarms. Always compiled in (one relaxed load per syscall). RESERVE is
+ * mp_os_reserve, RELEASE mp_os_release; WRITE is the log writer's write
+ * (record/writer.c asks mp_os_fault_fires before each write). The shim arms
+ * them from MEMPROF_OPTIONS' fault_* keys (options.h), for tests only. */
+enum { MP_OS_FAULT_RESERVE, MP_OS_FAULT_RELEASE, MP_OS_FAULT_WRITE, MP_OS_FAULT_KINDS };
 void mp_os_fault_after(int kind, unsigned n);
+
+/* 1 when this call of the given kind is the one that must fail (counts the
+ * call down); 0 otherwise, and always when nothing is armed. */
+int mp_os_fault_fires(int kind);
+
+/* Calls of the given kind still to come before the armed fault fires
+ * (0: none armed, or it fired). */
+unsigned mp_os_fault_left(int kind);
 
 #endif

@@ -29,19 +29,26 @@ void mp_os_fault_after(int kind, unsigned n)
         atomic_store_explicit(&mp_os_fault_countdown[kind], n, memory_order_relaxed);
 }
 
-/* True when this call of the given kind is the one that must fail. */
-static int fault_fires(int kind)
+int mp_os_fault_fires(int kind)
 {
     unsigned n = atomic_load_explicit(&mp_os_fault_countdown[kind], memory_order_relaxed);
-    if (n == 0)
-        return 0;
-    atomic_store_explicit(&mp_os_fault_countdown[kind], n - 1, memory_order_relaxed);
+    /* Disarmed: one load. Armed: count down with a CAS, so that calls racing
+     * on two threads cannot both take the last count (a fault fires once). */
+    while (n != 0 && !atomic_compare_exchange_weak_explicit(&mp_os_fault_countdown[kind], &n,
+                                                            n - 1, memory_order_relaxed,
+                                                            memory_order_relaxed))
+        ;
     return n == 1;
+}
+
+unsigned mp_os_fault_left(int kind)
+{
+    return atomic_load_explicit(&mp_os_fault_countdown[kind], memory_order_relaxed);
 }
 
 int mp_os_reserve(size_t size, size_t align, void *hint, void **out)
 {
-    if (fault_fires(MP_OS_FAULT_RESERVE))
+    if (mp_os_fault_fires(MP_OS_FAULT_RESERVE))
         return MP_ENOMEM;
     /* No MAP_NORESERVE: the kernel's overcommit policy must judge each
      * arena, so an impossible request (say 32 TiB) fails with ENOMEM as it
@@ -73,7 +80,7 @@ int mp_os_reserve(size_t size, size_t align, void *hint, void **out)
 
 int mp_os_release(void *p, size_t size)
 {
-    if (fault_fires(MP_OS_FAULT_RELEASE))
+    if (mp_os_fault_fires(MP_OS_FAULT_RELEASE))
         return MP_EOS;
     if (madvise(p, size, MADV_DONTNEED) != 0)
         return MP_EOS;

@@ -14,6 +14,7 @@
 #include "log_format.h"
 #include "modules.h"
 #include "options.h"
+#include "os.h"
 #include "recorder.h"
 #include "tbuf.h"
 #include "writer.h"
@@ -159,6 +160,24 @@ MP_EXPORT sighandler_t signal(int sig, sighandler_t handler)
 
 /* ---- _exit ---- */
 
+/* The fault tests (docs/hardening.md) loop N = 1, 2, ... over the calls a
+ * run makes: a fault that was armed and never fired ends the loop, and
+ * says how many calls the run made. */
+static void fault_report(void)
+{
+    static const char *const keys[MP_OS_FAULT_KINDS] = {"fault_reserve", "fault_release",
+                                                        "fault_write"};
+    const uint32_t armed[MP_OS_FAULT_KINDS] = {mp_options.fault_reserve,
+                                               mp_options.fault_release, mp_options.fault_write};
+
+    for (int k = 0; k < MP_OS_FAULT_KINDS; k++) {
+        unsigned left = mp_os_fault_left(k);
+        if (armed[k] && left)
+            mp_diag("%s=%u not reached: the run made %u such calls", keys[k], armed[k],
+                    armed[k] - left);
+    }
+}
+
 /* What the shim says as the process ends, once: from init.c's destructor
  * (exit, return from main) or from _exit below, which runs no destructors —
  * many programs end that way (a forked worker, a program that skips its
@@ -179,6 +198,7 @@ void mp_shim_last_words(void)
     }
     if (mp_options.stats)
         mp_heap_print_stats(2);
+    fault_report();
 }
 
 static void stop_before_exit(int status)

@@ -138,7 +138,8 @@ static void write_all(const void *p, size_t n)
     pthread_sigmask(SIG_BLOCK, &xfsz, &old);
     const char *c = p;
     while (n > 0 && !W.failed) {
-        ssize_t w = write(W.fd, c, n);
+        /* The fault tests' injected failure (os.h): one relaxed load. */
+        ssize_t w = mp_os_fault_fires(MP_OS_FAULT_WRITE) ? (errno = EIO, -1) : write(W.fd, c, n);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
