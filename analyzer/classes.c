@@ -41,11 +41,14 @@ typedef struct pageheap {
     uint64_t snapshot_ts;
     uint64_t rss, mapped, in_use, idle, released, large_objects, large_bytes;
     int64_t d_in_use, d_released, d_large_objects, d_large_bytes;
+    uint64_t returned_total; /* bytes of spans given back since the start (SPAN
+                                events; a snapshot does not reset it) */
 } pageheap_t;
 
 /* A kept snapshot: this header, then n mp_class_stat_t. */
 typedef struct snap_point {
     uint64_t ts, rss, mapped, in_use, idle, released, large_objects, large_bytes;
+    uint64_t returned_total;
     uint64_t n;
 } snap_point_t;
 
@@ -208,6 +211,8 @@ int mp_classes_span(mp_classes_t *c, uint64_t op, uint64_t cls, uint64_t pages, 
         touch(k, epoch);
         k->spans += op == MP_SPAN_TAKE ? 1 : -1;
         c->now.d_in_use += op == MP_SPAN_TAKE ? bytes : -bytes;
+        if (op == MP_SPAN_RETURN)
+            c->now.returned_total += (uint64_t)bytes;
         break;
     }
     case MP_SPAN_RELEASE:
@@ -222,6 +227,7 @@ int mp_classes_span(mp_classes_t *c, uint64_t op, uint64_t cls, uint64_t pages, 
         c->now.d_large_objects--;
         c->now.d_large_bytes -= bytes;
         c->now.d_in_use -= bytes;
+        c->now.returned_total += (uint64_t)bytes;
         break;
     default:
         return 0; /* an op this code does not know: no effect on the model */
@@ -252,7 +258,9 @@ int mp_classes_snapshot(mp_classes_t *c, const mp_rec_snapshot_t *snap, uint64_t
         k->objs = (int64_t)snap->classes[i].live_objects;
     }
     pageheap_t *p = &c->now;
+    uint64_t returned_total = p->returned_total;
     memset(p, 0, sizeof *p);
+    p->returned_total = returned_total;
     p->have_snapshot = 1;
     p->snapshot_ts = snap->ts;
     p->rss = snap->rss;
@@ -282,6 +290,7 @@ int mp_classes_snapshot(mp_classes_t *c, const mp_rec_snapshot_t *snap, uint64_t
     sp->in_use = snap->in_use;
     sp->idle = snap->idle;
     sp->released = snap->released;
+    sp->returned_total = p->returned_total;
     sp->large_objects = snap->large_objects;
     sp->large_bytes = snap->large_bytes;
     sp->n = n < c->series_n ? n : c->series_n;
@@ -345,6 +354,7 @@ static void fill_model(const mp_classes_t *c, const pageheap_t *p, int at_peak, 
     h->mapped = p->mapped;
     h->in_use = plus(p->in_use, p->d_in_use);
     h->released = plus(p->released, p->d_released);
+    h->returned_total = p->returned_total;
     /* Idle is what the mapping holds beyond in-use and released pages. */
     h->idle = h->mapped > h->in_use + h->released ? h->mapped - h->in_use - h->released : 0;
     if (p->d_in_use == 0 && p->d_released == 0)
@@ -386,6 +396,7 @@ int mp_classes_finish(mp_classes_t *c, uint64_t epoch, uint64_t end_ts)
         h->in_use = sp->in_use;
         h->idle = sp->idle;
         h->released = sp->released;
+        h->returned_total = sp->returned_total;
         h->large_objects = sp->large_objects;
         h->large_bytes = sp->large_bytes;
         h->nclasses = (uint32_t)n;

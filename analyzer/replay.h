@@ -258,6 +258,8 @@ typedef struct mp_replay_heap {
     uint64_t snapshot_ts;    /* that snapshot's time */
     uint64_t rss;            /* resident set size, bytes */
     uint64_t mapped, in_use, idle, released; /* page-heap bytes */
+    uint64_t returned_total; /* bytes given back to the page heap (SPAN
+                                RETURN, LARGE_RETURN) from the start to ts */
     uint64_t large_objects, large_bytes;
     uint64_t retained_bytes; /* sum over classes */
     uint64_t live_bytes;     /* sum over classes */

@@ -403,14 +403,23 @@ static void span_quiet_under_a_mebibyte(void)
 
 /* ---- idle_retention ---------------------------------------------------- */
 
-/* Snapshots every 250 ms from 0 to 5 s; idle 100 MiB from `from` to `to`. */
-static const char *idle_log(const char *name, uint64_t from, uint64_t to)
+/* Snapshots every 250 ms from 0 to 5 s; idle 100 MiB from `from` to `to`;
+ * in each 250 ms of that stretch `turnover` bytes of large spans go back
+ * to the page heap (LARGE_RETURN): other pages going idle as fast as the
+ * scavenger releases the older ones. */
+static const char *idle_log_turnover(const char *name, uint64_t from, uint64_t to,
+                                     uint64_t turnover)
 {
     lb_t *b = open_log(name);
     lb_alloc(b, 1, 0x1000, 16, 1);
     lb_free(b, 2, 0x1000);
     for (uint64_t t = 0; t <= 5000 * MS; t += 250 * MS) {
         uint64_t idle = t >= from && t <= to ? 100 * MIB : 0;
+        if (idle && turnover) {
+            lb_batch(b, 1);
+            lb_span(b, t + 5, MP_SPAN_LARGE_TAKE, 0, turnover / 8192, 0x7f0000000000);
+            lb_span(b, t + 6, MP_SPAN_LARGE_RETURN, 0, turnover / 8192, 0x7f0000000000);
+        }
         lb_watermark(b, t + 10);
         lb_snapshot(b, t + 10, 200 * MIB, 200 * MIB, 8192, idle, 100 * MIB - idle + 8192, 0,
                     NULL);
@@ -418,6 +427,11 @@ static const char *idle_log(const char *name, uint64_t from, uint64_t to)
     }
     lb_end(b, 5001 * MS);
     return lb_close(b);
+}
+
+static const char *idle_log(const char *name, uint64_t from, uint64_t to)
+{
+    return idle_log_turnover(name, from, to, 0);
 }
 
 static void idle_fires_when_free_pages_outstay_the_scavenger(void)
@@ -439,6 +453,24 @@ static void idle_quiet_within_the_scavenger_delay(void)
     mp_findings_t *f = detect(idle_log("idle_brief.mpz", 1000 * MS, 2500 * MS),
                               mp_detect_idle_with);
     CU_ASSERT_EQUAL(mp_findings_count(f), 0);
+    mp_findings_destroy(f);
+}
+
+static void idle_quiet_while_other_pages_keep_going_idle(void)
+{
+    /* 3 s of 100 MiB idle, but 40 MiB going idle every 250 ms: no page
+     * needs to have stayed idle past the delay (a long free phase). */
+    mp_findings_t *f = detect(idle_log_turnover("idle_turnover.mpz", 1000 * MS, 4000 * MS,
+                                                40 * MIB),
+                              mp_detect_idle_with);
+    CU_ASSERT_EQUAL(mp_findings_count(f), 0);
+    mp_findings_destroy(f);
+    /* 1 MiB every 250 ms: at most 8 MiB of the 100 went idle in the last
+     * 2 s, so at least 92 MiB were kept throughout. */
+    f = detect(idle_log_turnover("idle_slow_turnover.mpz", 1000 * MS, 4000 * MS, 1 * MIB),
+               mp_detect_idle_with);
+    CU_ASSERT_EQUAL_FATAL(mp_findings_count(f), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(mp_finding(f, 0)->evidence, "at least 92.0 MiB of them idle"));
     mp_findings_destroy(f);
 }
 
@@ -519,7 +551,8 @@ void mp_test_register(void)
              MP_TEST(span_quiet_when_only_briefly_pinned_in_the_tail),
              MP_TEST(span_quiet_under_a_mebibyte));
     MP_SUITE("retention_idle", MP_TEST(idle_fires_when_free_pages_outstay_the_scavenger),
-             MP_TEST(idle_quiet_within_the_scavenger_delay));
+             MP_TEST(idle_quiet_within_the_scavenger_delay),
+             MP_TEST(idle_quiet_while_other_pages_keep_going_idle));
     MP_SUITE("retention_all", MP_TEST(healthy_program_has_no_retention_findings),
              MP_TEST(retention_joins_leaks_in_one_list));
 }
