@@ -67,7 +67,8 @@ struct mp_replay {
     char **argv;
 
     mp_sites_t *sites;
-    mp_live_set_t *live;
+    mp_live_set_t *live;        /* NULL once dropped (mp_replay_drop_live) */
+    size_t live_memory;         /* its memory when it was dropped */
     mp_merge_t *merge;
     mp_series_t *timeline;
     mp_classes_t *classes;     /* created with PROCESS (heap page size) */
@@ -830,7 +831,7 @@ const mp_replay_process_t *mp_replay_process(const mp_replay_t *r)
 void mp_replay_summary(const mp_replay_t *r, mp_replay_summary_t *out)
 {
     *out = r->sum;
-    size_t mem = sizeof *r + mp_sites_memory(r->sites) + mp_live_memory(r->live) +
+    size_t mem = sizeof *r + mp_sites_memory(r->sites) + (r->live ? mp_live_memory(r->live) : r->live_memory) +
                  mp_merge_memory(r->merge) + mp_series_memory(r->timeline) +
                  mp_id_map_memory(r->thread_ids) + r->threads_cap * sizeof *r->threads +
                  mp_id_map_memory(r->module_ids) + r->modules_cap * sizeof *r->modules +
@@ -916,12 +917,22 @@ const mp_replay_growth_t *mp_replay_growth(const mp_replay_t *r, size_t i)
 void mp_replay_live_walk(const mp_replay_t *r, void (*fn)(void *arg, const mp_replay_live_t *b),
                          void *arg)
 {
+    if (!r->live)
+        return; /* dropped (mp_replay_drop_live) */
     size_t cursor = 0;
     const mp_live_block_t *b;
     while ((b = mp_live_next(r->live, &cursor)) != NULL) {
         mp_replay_live_t x = {b->addr, b->size, b->bytes, b->ts, b->seq, b->site};
         fn(arg, &x);
     }
+}
+
+void mp_replay_drop_live(mp_replay_t *r)
+{
+    if (r->live)
+        r->live_memory = mp_live_memory(r->live);
+    mp_live_set_destroy(r->live);
+    r->live = NULL;
 }
 
 int mp_replay_have_hollow(const mp_replay_t *r)

@@ -311,6 +311,11 @@ typedef struct mp_replay_live {
 void mp_replay_live_walk(const mp_replay_t *r, void (*fn)(void *arg, const mp_replay_live_t *b),
                          void *arg);
 
+/* Frees the live set once the walks above are done (the report's
+ * detectors): it is the replay's largest structure, and symbolizing comes
+ * after. Later walks see no block. */
+void mp_replay_drop_live(mp_replay_t *r);
+
 /* The hollow-block scan (HOLLOW records, docs/format.md), when the log
  * has one: per large live block, its zero and untouched pages. The latest
  * record about a block counts. */

@@ -169,6 +169,7 @@ static int build(mp_report_t *rep, const mp_report_options_t *o, mp_log_error_t 
 
     if ((rc = mp_findings_create(&rep->findings)) != 0 ||
         (rc = mp_findings_detect_with(rep->findings, rep->replay, o->retention)) != 0 ||
+        (mp_replay_drop_live(rep->replay), 0) ||
         (rc = mp_report_stacks_create(&rep->stacks, rep->replay, &o->sym)) != 0)
         goto nomem;
     mp_report_stacks_set_alloc_fns(rep->stacks, o->alloc_fns, o->nalloc_fns);
