@@ -140,6 +140,8 @@ static void merge(table_t *t)
 {
     size_t n = 0;
 
+    if (t->n == 0)
+        return; /* t->v may be NULL, which qsort must not be given */
     qsort(t->v, t->n, sizeof *t->v, by_key);
     for (size_t i = 0; i < t->n; i++) {
         if (n && t->v[n - 1].key == t->v[i].key)
@@ -153,7 +155,7 @@ static void merge(table_t *t)
 static uint64_t lookup(const table_t *t, uint64_t key)
 {
     entry_t probe = { key, 0, NULL };
-    const entry_t *e = bsearch(&probe, t->v, t->n, sizeof *t->v, by_key);
+    const entry_t *e = t->n ? bsearch(&probe, t->v, t->n, sizeof *t->v, by_key) : NULL;
     return e ? e->bytes : 0;
 }
 
