@@ -94,7 +94,13 @@ rr_way() {
     rr_fresh
     local t0 t1
     t0=$(date +%s.%N)
-    (cd "$RR_WORK" && exec timeout -k 5 "$RR_TIMEOUT" "$@") > "$o.out" 2> "$o.err" || st=$?
+    if [ -n "$RR_DRIVER" ]; then
+        # The driver starts its programs with "${RR_PRE[@]}" before them.
+        (cd "$RR_WORK" && "$RR_DRIVER") > "$o.out" 2> "$o.err" || st=$?
+    else
+        (cd "$RR_WORK" && exec timeout -k 5 "$RR_TIMEOUT" "${RR_PRE[@]}" "$@") \
+            > "$o.out" 2> "$o.err" || st=$?
+    fi
     t1=$(date +%s.%N)
     echo "$st" > "$o.status"
     : > "$o.files"
@@ -179,21 +185,27 @@ rr_compare() {
 #                    (exit 3) with exactly the blocks the report finds live
 #                    at exit, less the suppressed ones — no more, no fewer
 #   --known K@F@EXE  a known false finding (check_log.py; the script says why)
+#   --driver FUNC    instead of one command, FUNC runs a session (a server
+#                    and its clients): it starts the program under test as
+#                    "${RR_PRE[@]}" PROGRAM ARGS (nothing, memprof run ...
+#                    or memprof check ... --), prints a deterministic
+#                    transcript and returns that program's exit status
 rr_case() {
     local name=$1 supp=() leaky=""
     shift
-    RR_FILES="" RR_KNOWN=()
+    RR_FILES="" RR_KNOWN=() RR_DRIVER="" RR_PRE=()
     while [ $# -gt 0 ]; do
         case $1 in
         --files) RR_FILES=$2; shift 2 ;;
         --supp) supp+=("--suppressions=$2"); shift 2 ;;
         --leaky) leaky=$2; shift 2 ;;
         --known) RR_KNOWN+=(--known "$2"); shift 2 ;;
+        --driver) RR_DRIVER=$2; shift 2 ;;
         --) shift; break ;;
         *) echo "rr_case: unknown option $1" >&2; exit 2 ;;
         esac
     done
-    echo "== $name: $*"
+    echo "== $name: ${RR_DRIVER:-$*}"
     local logs=$RR_TMP/$name.logs
     mkdir -p "$logs/run" "$logs/check"
 
@@ -209,7 +221,8 @@ rr_case() {
     esac
 
     # 1-4: memprof run.
-    rr_way "$name" run "$RR_MEMPROF" run -o "$logs/run/$name.mpz" -- "$@"
+    RR_PRE=("$RR_MEMPROF" run -o "$logs/run/$name.mpz" --)
+    rr_way "$name" run "$@"
     rr_compare "$name" run "$plain_status"
     if ! diff -u --label plain --label run <(grep -v '^memprof:' "$RR_TMP/$name.plain.err" || true) \
             <(grep -v '^memprof:' "$RR_TMP/$name.run.err" || true) > "$RR_TMP/$name.run.errdiff"; then
@@ -225,7 +238,8 @@ rr_case() {
         want=3
         echo "  note: memprof check must fail on the program's own data left at exit: $leaky"
     fi
-    rr_way "$name" check "$RR_MEMPROF" check "${supp[@]}" -o "$logs/check/$name.mpz" -- "$@"
+    RR_PRE=("$RR_MEMPROF" check "${supp[@]}" -o "$logs/check/$name.mpz" --)
+    rr_way "$name" check "$@"
     rr_compare "$name" check "$want"
     if [ "$want" = 0 ] && ! grep -q '^memprof: check: passed' "$RR_TMP/$name.check.err"; then
         rr_fail "$name/check: no 'memprof: check: passed' line; its stderr ends:"
