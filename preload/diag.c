@@ -1,8 +1,9 @@
 /*
- * diag.c — see diag.h. Stateless; safe from any thread and from inside the
+ * diag.c — see diag.h. Stateless (it reads mp_options.secure); safe from any thread and from inside the
  * allocator (it uses only the caller's stack and write(2)).
  */
 #include "diag.h"
+#include "options.h"
 #include "os.h"
 
 #include <stdint.h>
@@ -161,6 +162,10 @@ size_t mp_fmt(char *buf, size_t cap, const char *fmt, ...)
 
 void mp_diag(const char *fmt, ...)
 {
+    /* Nothing on a setuid program's stderr (its caller's), not even an
+     * invalid free's address: docs/security.md. */
+    if (mp_options.secure)
+        return;
     char buf[600];
     size_t n = mp_fmt(buf, sizeof buf, "memprof: ");
     va_list ap;
@@ -173,5 +178,7 @@ void mp_diag(const char *fmt, ...)
 
 void mp_diag_raw(const char *text, size_t len)
 {
+    if (mp_options.secure)
+        return;
     mp_os_write_all(2, text, len);
 }

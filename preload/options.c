@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <string.h>
+#include <sys/auxv.h>
 
 extern char **environ;
 
@@ -31,6 +32,7 @@ void mp_options_defaults(mp_options_t *o)
     o->hollow_signal = 12; /* SIGUSR2 */
     o->fault_reserve = o->fault_release = o->fault_write = 0;
     o->log[0] = 0;
+    o->secure = 0;
 }
 
 typedef enum { OPT_BOOL, OPT_UINT, OPT_MODE, OPT_STR } opt_kind_t;
@@ -158,6 +160,17 @@ int mp_options_parse(const char *s, mp_options_t *o, int warn)
 void mp_options_init(void)
 {
     mp_options_defaults(&mp_options);
+    /* A setuid or setgid program (or one that gained capabilities at
+     * exec: the kernel's AT_SECURE) runs with an environment its caller
+     * chose. MEMPROF_OPTIONS is not read there: no recording, no log, no
+     * message, no thread of ours — memprof's heap is a plain allocator.
+     * A log= would otherwise let anyone create a file with the program's
+     * privileges (docs/security.md). */
+    if (getauxval(AT_SECURE)) {
+        mp_options.secure = 1;
+        mp_options.background_thread = 0;
+        return;
+    }
     if (!environ)
         return;
     static const char name[] = "MEMPROF_OPTIONS=";

@@ -43,6 +43,8 @@ typedef struct mp_options {
     uint32_t fault_release;      /* ... the Nth madvise release */
     uint32_t fault_write;        /* ... the Nth write of the log */
     char log[MP_LOG_PATH_MAX];   /* log path ("" = memprof.<exe>.<pid>.mpz) */
+    int secure;                  /* 1: a setuid/setgid program (AT_SECURE):
+                                    options not read, no message written */
 } mp_options_t;
 
 extern mp_options_t mp_options;
