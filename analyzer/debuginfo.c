@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log_format.h"
@@ -116,9 +117,28 @@ void mp_elf_probe(const char *path, mp_elf_probe_t *p)
     memset(p, 0, sizeof *p);
     p->fd = -1;
     elf_init_once();
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* The path comes from a log, which may be anyone's: only a regular
+     * file is opened. Opening a FIFO would block for ever, a device may
+     * act on open (a tape rewinds, a watchdog starts). stat first, so
+     * nothing else is opened at all; O_NONBLOCK and the fstat close the
+     * race with a file swapped in between (docs/security.md). */
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        p->err = errno;
+        return;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        p->err = ENOEXEC;
+        return;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         p->err = errno;
+        return;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        p->err = ENOEXEC;
         return;
     }
     Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
