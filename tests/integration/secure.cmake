@@ -8,6 +8,9 @@
 #           overwritten, a symlinked directory, nothing created elsewhere.
 #   hostile_paths  module paths a log names are opened only if regular files
 #           (a FIFO used to block memprof report for ever).
+#   reveal  the raw records of a log hold the command line and paths, but
+#           none of the heap's contents (hollow scan included) and not the
+#           environment.
 # secure_prog links libmemprof.so (absolute build-tree RPATH), so the shim is
 # its malloc even where LD_PRELOAD is ignored.
 set(MP_SECURE_DIR ${CMAKE_CURRENT_LIST_DIR}/secure)
@@ -17,7 +20,7 @@ target_include_directories(mp_secure_prog PRIVATE ${PROJECT_SOURCE_DIR}/preload)
 target_link_libraries(mp_secure_prog PRIVATE memprof)
 set_target_properties(mp_secure_prog PROPERTIES
   RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests/integration/secure)
-foreach(case setuid logs hostile_paths)
+foreach(case setuid logs hostile_paths reveal)
   add_test(NAME integration.secure.${case}
            COMMAND bash ${MP_SECURE_DIR}/${case}.sh $<TARGET_FILE:memprof_cli>
                    $<TARGET_FILE:mp_secure_prog>)

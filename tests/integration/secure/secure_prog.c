@@ -5,9 +5,12 @@
  * is its malloc however it is run, setuid or not.
  *
  * It allocates and checks a few blocks (small, large, calloc, realloc),
- * optionally forks a child that does the same ("fork") and double-frees a
+ * optionally forks a child that does the same ("fork"), double-frees a
  * block ("doublefree": the shim detects it and, when it may speak, says so
- * on stderr), then prints one line:
+ * on stderr), or fills blocks with a marker and with the value of
+ * $MP_TEST_SECRET ("secret": 300 small blocks, freed, and 3 large ones of
+ * 64 KiB to 1 MiB kept live to the exit's hollow scan; reveal.sh looks for
+ * them in the log), then prints one line:
  *   secure=<AT_SECURE> heap=<mp_heap_active()> mapped=<yes|no> threads=<N> pid=<pid>
  * (threads: entries of /proc/self/task, memprof's own threads included).
  * Exit status 0 when every block held what was written into it.
@@ -66,6 +69,30 @@ static int threads(void)
     return n;
 }
 
+/* The large blocks, live at exit (extern: a compiler may not drop them). */
+char *mp_secure_kept[3];
+
+/* Blocks full of a marker and of the secret environment variable. */
+static void secret(void)
+{
+    const char *env = getenv("MP_TEST_SECRET");
+    char text[256];
+    snprintf(text, sizeof text, "MEMPROF-HEAP-SECRET/%s/", env ? env : "");
+    size_t tl = strlen(text);
+    for (int i = 0; i < 303; i++) {
+        size_t n = i < 300 ? (size_t)(24 + i * 13) : (size_t)(64 << 10) << (i - 300) * 2;
+        char *b = malloc(n);
+        if (!b)
+            return;
+        for (size_t k = 0; k + tl <= n; k += tl)
+            memcpy(b + k, text, tl);
+        if (i < 300)
+            free(b);
+        else
+            mp_secure_kept[i - 300] = b; /* live at exit: scanned for hollow pages */
+    }
+}
+
 int main(int argc, char **argv)
 {
     int bad = work();
@@ -77,6 +104,8 @@ int main(int argc, char **argv)
             int st = 0;
             if (c < 0 || waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
                 bad = 1;
+        } else if (strcmp(argv[i], "secret") == 0) {
+            secret();
         } else if (strcmp(argv[i], "doublefree") == 0) {
             /* volatile: a compiler that sees the double free warns. */
             char *volatile p = malloc(40);
