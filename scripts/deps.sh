@@ -5,7 +5,8 @@ set -euo pipefail
 
 pkgs=(gcc g++ make cmake pkg-config libunwind-dev libdw-dev libzstd-dev libcunit1-dev
       zlib1g-dev golang-go
-      python3 python3-jsonschema libxml2-utils sqlite3 git redis-server redis-tools "$@")
+      python3 python3-jsonschema libxml2-utils sqlite3 git redis-server redis-tools
+      libc6-dbg "$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
