@@ -99,6 +99,12 @@ EOF
     cli flushall
     cli dbsize
     cli shutdown nosave > /dev/null 2>&1 || true
+    # A server that does not go away is killed after a minute (its status
+    # then shows it), rather than hanging the test until ctest's timeout.
+    gone() { ! kill -0 "$pid" 2> /dev/null; }
+    if ! wait_for "the server to exit" 60 gone; then
+        kill -9 "$pid" 2> /dev/null || true
+    fi
     wait "$pid" || st=$?
     return $st
 }
