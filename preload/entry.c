@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "heap.h"
+#include "internal.h"
 #include "memprof.h"
 #include "recorder.h"
 #include "diag.h"
@@ -34,13 +35,67 @@ static int is_pow2(size_t x) { return x && !(x & (x - 1)); }
  * is off. In sampled mode the decision comes first, because a sampled block
  * gets a span of its own (docs/sampling.md). */
 
+/* ---- signal handlers that allocate ----
+ *
+ * A handler that mallocs or frees (async-signal-unsafe in POSIX terms, but
+ * real programs do it) may interrupt its thread inside the heap: holding a
+ * central or page-heap lock (it would wait on itself forever), or halfway
+ * through its thread cache's free list (it would take the same block
+ * twice). Nothing there is reentrant, so a heap call that finds
+ * mp_in_heap set on its own thread is not served: an allocation fails
+ * with ENOMEM, as malloc may; a free keeps its block (a leak, never a
+ * corrupt list). The recorder has its own flag (mp_internal, internal.h):
+ * mp_in_heap covers the heap calls only, since recording may allocate
+ * (libunwind) and that must work. One thread-local store on each side of a
+ * heap call (mp_in_heap lives in heap.c, so the heap can step out of it
+ * where it calls the libc, scavenger.c). docs/hardening.md says what this
+ * does and does not cover. */
+#define HEAP_ENTER_OR_FAIL()                                                    \
+    do {                                                                        \
+        if (MP_UNLIKELY(mp_in_heap)) {                                          \
+            errno = ENOMEM;                                                     \
+            return NULL;                                                        \
+        }                                                                       \
+        mp_in_heap = 1;                                                         \
+    } while (0)
+#define HEAP_LEAVE() (mp_in_heap = 0)
+
 static inline void *heap_alloc(size_t size, size_t align, int zero)
 {
+    void *p;
+    HEAP_ENTER_OR_FAIL();
     if (zero)
-        return mp_heap_calloc(1, size);
-    if (align <= 16)
-        return mp_heap_malloc(size);
-    return mp_heap_memalign(align, size);
+        p = mp_heap_calloc(1, size);
+    else if (align <= 16)
+        p = mp_heap_malloc(size);
+    else
+        p = mp_heap_memalign(align, size);
+    HEAP_LEAVE();
+    return p;
+}
+
+static void *heap_alloc_sampled(size_t size, size_t align, int zero)
+{
+    HEAP_ENTER_OR_FAIL();
+    void *p = mp_heap_alloc_sampled(size, align, zero);
+    HEAP_LEAVE();
+    return p;
+}
+
+static void *heap_realloc(void *p, size_t size, mp_realloc_note_fn note)
+{
+    HEAP_ENTER_OR_FAIL();
+    void *q = mp_heap_realloc_noted(p, size, note);
+    HEAP_LEAVE();
+    return q;
+}
+
+/* Requires: mp_in_heap is 0 (the caller checked). */
+static void heap_free(void *p)
+{
+    mp_in_heap = 1;
+    mp_heap_free(p);
+    HEAP_LEAVE();
 }
 
 static void *alloc_recorded(size_t size, size_t align, int zero)
@@ -49,7 +104,7 @@ static void *alloc_recorded(size_t size, size_t align, int zero)
         uint64_t w = mp_rec_sample_take(size);
         if (!w)
             return heap_alloc(size, align, zero);
-        void *p = mp_heap_alloc_sampled(size, align, zero);
+        void *p = heap_alloc_sampled(size, align, zero);
         if (p)
             mp_rec_sample(p, size, w);
         return p;
@@ -81,9 +136,11 @@ MP_EXPORT void *malloc(size_t size)
  * path those blocks always take (mp_sampled_free_hook): no test here. */
 MP_EXPORT void free(void *p)
 {
+    if (MP_UNLIKELY(mp_in_heap))
+        return; /* a signal handler inside our heap: the block stays live */
     if (MP_UNLIKELY(mp_rec_on) && !mp_rec_sampling && p && mp_heap_block_live(p))
         mp_rec_free(p);
-    mp_heap_free(p);
+    heap_free(p);
 }
 
 MP_EXPORT void *calloc(size_t n, size_t size)
@@ -96,9 +153,13 @@ MP_EXPORT void *calloc(size_t n, size_t size)
     return alloc(total, 0, 1);
 }
 
+/* Called by the heap between two of its calls, no lock held: recording may
+ * allocate (the unwinder), so the heap is not "entered" meanwhile. */
 static void note_realloc(void *old, void *new_block, size_t size)
 {
+    HEAP_LEAVE();
     mp_rec_realloc(old, new_block, size);
+    mp_in_heap = 1;
 }
 
 /* Sampled mode: realloc is a new sampling decision for the new size. A
@@ -109,15 +170,15 @@ static void *realloc_sampled(void *p, size_t size)
     int was = mp_heap_block_sampled(p);
     uint64_t w = mp_rec_sample_take(size);
     if (!w && !was)
-        return mp_heap_realloc(p, size);
+        return heap_realloc(p, size, NULL);
     size_t old = mp_heap_usable_size(p);
-    void *q = w ? mp_heap_alloc_sampled(size, 0, 0) : mp_heap_malloc(size);
+    void *q = w ? heap_alloc_sampled(size, 0, 0) : heap_alloc(size, 0, 0);
     if (!q)
         return NULL; /* the old block is untouched */
     memcpy(q, p, old < size ? old : size);
     if (w)
         mp_rec_sample(q, size, w);
-    mp_heap_free(p); /* records the FREE itself if p was sampled */
+    heap_free(p); /* records the FREE itself if p was sampled */
     return q;
 }
 
@@ -125,8 +186,12 @@ static void *realloc_sampled(void *p, size_t size)
  * the new block exists and before the old one is given back. */
 static void *realloc_entry(void *p, size_t size)
 {
+    if (MP_UNLIKELY(mp_in_heap)) {
+        errno = ENOMEM; /* a signal handler inside our heap: p is untouched */
+        return NULL;
+    }
     if (MP_LIKELY(!mp_rec_on))
-        return mp_heap_realloc(p, size);
+        return heap_realloc(p, size, NULL);
     if (!p)
         return alloc(size, 0, 0);
     if (size == 0) {
@@ -134,8 +199,8 @@ static void *realloc_entry(void *p, size_t size)
         return NULL;
     }
     if (mp_rec_sampling)
-        return mp_heap_block_live(p) ? realloc_sampled(p, size) : mp_heap_realloc(p, size);
-    return mp_heap_realloc_noted(p, size, note_realloc);
+        return mp_heap_block_live(p) ? realloc_sampled(p, size) : heap_realloc(p, size, NULL);
+    return heap_realloc(p, size, note_realloc);
 }
 
 MP_EXPORT void *realloc(void *p, size_t size)
@@ -259,7 +324,12 @@ MP_EXPORT struct mallinfo mallinfo(void)
 MP_EXPORT int malloc_trim(size_t pad)
 {
     (void)pad; /* memprof releases whole free spans; nothing to keep */
-    return mp_heap_release_free() > 0;
+    if (mp_in_heap)
+        return 0; /* a signal handler inside our heap */
+    mp_in_heap = 1;
+    int released = mp_heap_release_free() > 0;
+    HEAP_LEAVE();
+    return released;
 }
 
 MP_EXPORT void malloc_stats(void)

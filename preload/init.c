@@ -20,8 +20,22 @@
 
 /* Fork: the recorder's locks are taken with the heap's, so the child's
  * tables are consistent; the child then starts its own log. */
+/* fork() from a signal handler that interrupted this thread inside the
+ * heap or the recorder: the locks the interrupted call holds would be
+ * waited on forever, so none is taken. The parent carries on as if nothing
+ * happened; the child forces every lock free (its only thread finishes the
+ * interrupted call when the handler returns), does not record, and its
+ * heap is consistent except for what another thread of the parent was
+ * changing at that instant — POSIX allows such a child async-signal-safe
+ * calls only (docs/hardening.md). Written and read by the forking thread. */
+static int fork_in_shim;
+
 static void fork_prepare(void)
 {
+    if (mp_in_heap || mp_internal) {
+        fork_in_shim = 1;
+        return;
+    }
     mp_heap_fork_prepare();
     mp_tbuf_lock_registry();
     mp_stack_lock_all();
@@ -30,6 +44,10 @@ static void fork_prepare(void)
 
 static void fork_parent(void)
 {
+    if (fork_in_shim) {
+        fork_in_shim = 0;
+        return;
+    }
     mp_modules_unlock_all();
     mp_stack_unlock_all();
     mp_tbuf_unlock_registry();
@@ -42,6 +60,12 @@ static void fork_child(void)
     mp_stack_unlock_all();
     mp_tbuf_unlock_registry();
     mp_heap_fork_child();
+    if (fork_in_shim) {
+        fork_in_shim = 0;
+        __atomic_store_n(&mp_rec_on, 0, __ATOMIC_RELEASE);
+        mp_rec_child_off = 1;
+        return;
+    }
     if (mp_rec_on) {
         mp_tbuf_after_fork_child();
         mp_writer_after_fork_child();

@@ -10,6 +10,7 @@
 #include "heap.h"
 #include "central.h"
 #include "diag.h"
+#include "internal.h"
 #include "meta.h"
 #include "options.h"
 #include "os.h"
@@ -17,6 +18,9 @@
 #include "scavenger.h"
 
 #include <string.h>
+
+/* Inside a heap call on this thread (internal.h; set by entry.c). */
+__thread int mp_in_heap __attribute__((tls_model("initial-exec")));
 
 #define PAGE ((uintptr_t)MP_PAGE_SIZE)
 /* Requests above this are refused with ENOMEM before any arithmetic can

@@ -49,8 +49,9 @@ void mp_scavenger_poke(void)
     pthread_t t;
     /* glibc allocates the new thread's DTV through us: it is the shim's
      * memory, not the program's, so it must not be recorded. */
-    int was = mp_internal;
+    int was = mp_internal, was_in_heap = mp_in_heap;
     mp_internal = 1;
+    mp_in_heap = 0; /* no lock held here: glibc's allocation must be served */
     int ok = pthread_attr_init(&attr) == 0;
     if (ok) {
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -59,6 +60,7 @@ void mp_scavenger_poke(void)
         pthread_attr_destroy(&attr);
     }
     mp_internal = was;
+    mp_in_heap = was_in_heap;
     if (!ok) {
         __atomic_store_n(&started, 2, __ATOMIC_RELAXED);
         if (mp_options.verbose)
