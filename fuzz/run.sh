@@ -3,7 +3,9 @@
 # one job each (the fuzzers share the machine).
 #
 #   fuzz/run.sh [SECONDS]          each target for SECONDS (default 60)
-#   MP_FUZZ_RUNS=N fuzz/run.sh     each target for N executions instead
+#   MP_FUZZ_RUNS=N fuzz/run.sh [S] each target for N executions, or S seconds
+#                                  if that comes first
+#   MP_FUZZ_TARGETS="fuzz_log" ... only these targets
 #   fuzz/run.sh --corpus-check DIR build into DIR and run each target once
 #                                  over its seed corpus (-runs=0): the ctest
 #                                  fuzz.libfuzzer_corpus
@@ -16,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
-targets=(fuzz_log fuzz_options fuzz_suppress)
+targets=(${MP_FUZZ_TARGETS:-fuzz_log fuzz_options fuzz_suppress})
 
 check=0
 if [ "${1:-}" = --corpus-check ]; then
@@ -70,7 +72,7 @@ for t in "${targets[@]}"; do
   work=$build/fuzz/work/$t crashes=$build/fuzz/crashes/$t
   mkdir -p "$work" "$crashes"
   limit=(-max_total_time="$secs")
-  [ -n "${MP_FUZZ_RUNS:-}" ] && limit=(-runs="$MP_FUZZ_RUNS")
+  [ -n "${MP_FUZZ_RUNS:-}" ] && limit+=(-runs="$MP_FUZZ_RUNS")
   log=$build/fuzz/$t.log
   start=$(date +%s)
   rc=0

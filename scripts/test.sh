@@ -8,8 +8,10 @@
 # whose code runs sanitized there: the unit tests (label unit, without the
 # timed ones labelled perf), the fuzz targets' corpus replays (fuzz) and
 # the integration tests of the analyzer and the CLI (replay, report, dump,
-# check, flamegraph, timeline, retention, cli). Every sanitizer report
-# stops the program, which fails its test. MP_TEST_ASAN=0 skips this part.
+# check, flamegraph, timeline, retention, cli), and the fault tests (fault:
+# the shim, built with UBSan in trap mode here, under injected faults).
+# Every sanitizer report stops the program, which fails its test.
+# MP_TEST_ASAN=0 skips this part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -24,4 +26,4 @@ cd "$asan"
 ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest --output-on-failure -j"$(nproc)" --timeout 900 \
-        -L '^(unit|fuzz|replay|report|dump|check|flamegraph|timeline|retention|cli)$' -LE '^perf$'
+        -L '^(unit|fuzz|replay|report|dump|check|flamegraph|timeline|retention|cli|fault)$' -LE '^perf$'
