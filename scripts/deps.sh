@@ -6,7 +6,9 @@ set -euo pipefail
 pkgs=(gcc g++ make cmake pkg-config libunwind-dev libdw-dev libzstd-dev libcunit1-dev
       zlib1g-dev golang-go
       python3 python3-jsonschema libxml2-utils sqlite3 git redis-server redis-tools
-      libc6-dbg "$@")
+      libc6-dbg
+      chromium fonts-dejavu-core  # the browser tests (tests/browser)
+      "$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
