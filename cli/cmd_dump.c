@@ -319,6 +319,20 @@ static void put_record(FILE *out, const mp_record_t *rec, dump_counts_t *n)
                     b->addr, b->size, b->zero_pages, b->untouched_pages);
         }
         break;
+    case MP_REC_LEAKSCAN: {
+        const mp_rec_leakscan_t *l = &rec->u.leakscan;
+        fputs("LEAKSCAN ", out);
+        put_ts(out, l->ts);
+        fprintf(out, " flags=0x%" PRIx64 " live_blocks=%" PRIu64 " root_bytes=%" PRIu64
+                     " heap_bytes=%" PRIu64 " threads=%" PRIu64 " paused=%" PRIu64
+                     " duration=%" PRIu64 "us blocks=%" PRIu32,
+                l->flags, l->live_blocks, l->root_bytes, l->heap_bytes, l->threads,
+                l->threads_paused, l->duration_ns / 1000, l->n);
+        for (uint32_t i = 0; i < l->n; i++)
+            fprintf(out, "\n  block 0x%" PRIx64 " %s", l->blocks[i].addr,
+                    mp_log_leak_kind_name((unsigned)l->blocks[i].kind));
+        break;
+    }
     case MP_REC_LOST:
         fputs("LOST ", out);
         put_ts(out, rec->u.lost.ts);

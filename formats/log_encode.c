@@ -309,6 +309,34 @@ int mp_enc_hollow(mp_enc_t *e, const mp_rec_hollow_t *r)
     return mp_enc_rec_end(e, m);
 }
 
+int mp_enc_leakscan(mp_enc_t *e, const mp_rec_leakscan_t *r)
+{
+    if (r->n > MP_LOG_MAX_LEAKSCAN)
+        return MP_ELOG_INVAL;
+    for (uint32_t i = 0; i < r->n; i++)
+        if ((i && r->blocks[i].addr <= r->blocks[i - 1].addr) ||
+            r->blocks[i].kind < MP_LEAK_DEFINITE || r->blocks[i].kind > MP_LEAK_POSSIBLE)
+            return MP_ELOG_INVAL;
+    size_t m = mp_enc_rec_begin(e, MP_REC_LEAKSCAN);
+
+    mp_enc_put_varint(e, r->ts);
+    mp_enc_put_varint(e, r->flags);
+    mp_enc_put_varint(e, r->live_blocks);
+    mp_enc_put_varint(e, r->root_bytes);
+    mp_enc_put_varint(e, r->heap_bytes);
+    mp_enc_put_varint(e, r->threads);
+    mp_enc_put_varint(e, r->threads_paused);
+    mp_enc_put_varint(e, r->duration_ns);
+    mp_enc_put_varint(e, r->n);
+    uint64_t prev = 0;
+    for (uint32_t i = 0; i < r->n; i++) {
+        mp_enc_put_varint(e, r->blocks[i].addr - prev);
+        mp_enc_put_varint(e, r->blocks[i].kind);
+        prev = r->blocks[i].addr;
+    }
+    return mp_enc_rec_end(e, m);
+}
+
 int mp_enc_lost(mp_enc_t *e, const mp_rec_lost_t *r)
 {
     size_t m = mp_enc_rec_begin(e, MP_REC_LOST);

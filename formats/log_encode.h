@@ -95,6 +95,9 @@ int mp_enc_watermark(mp_enc_t *e, const mp_rec_watermark_t *r);
 /* INVAL: n > MP_LOG_MAX_CLASSES. */
 int mp_enc_snapshot(mp_enc_t *e, const mp_rec_snapshot_t *r);
 int mp_enc_hollow(mp_enc_t *e, const mp_rec_hollow_t *r);
+/* INVAL: n > MP_LOG_MAX_LEAKSCAN, addresses not ascending, or a kind
+ * outside MP_LEAK_DEFINITE..MP_LEAK_POSSIBLE. Addresses are delta-coded. */
+int mp_enc_leakscan(mp_enc_t *e, const mp_rec_leakscan_t *r);
 int mp_enc_lost(mp_enc_t *e, const mp_rec_lost_t *r);
 int mp_enc_end(mp_enc_t *e, const mp_rec_end_t *r);
 

@@ -35,6 +35,7 @@ const char *mp_log_record_name(unsigned type)
     case MP_REC_WATERMARK: return "WATERMARK";
     case MP_REC_SNAPSHOT: return "SNAPSHOT";
     case MP_REC_HOLLOW: return "HOLLOW";
+    case MP_REC_LEAKSCAN: return "LEAKSCAN";
     case MP_REC_LOST: return "LOST";
     case MP_REC_END: return "END";
     }
@@ -51,4 +52,11 @@ const char *mp_log_event_name(unsigned kind)
     case MP_EV_SPAN: return "SPAN";
     }
     return NULL;
+}
+
+const char *mp_log_leak_kind_name(unsigned kind)
+{
+    static const char *const names[MP_LEAK_KINDS] = {NULL, "definite", "indirect", "possible",
+                                                     "reachable"};
+    return kind < MP_LEAK_KINDS ? names[kind] : NULL;
 }

@@ -23,7 +23,7 @@
 #define MP_LOG_MAGIC "\x89MPZ\r\n\x1a\n" /* 8 bytes, no NUL counted */
 #define MP_LOG_MAGIC_SIZE 8
 #define MP_LOG_MAJOR 1
-#define MP_LOG_MINOR 0
+#define MP_LOG_MINOR 1 /* 1.1: LEAKSCAN */
 #define MP_LOG_HEADER_SIZE 16 /* magic, u16 major, u16 minor, u32 flags */
 
 #define MP_CHUNK_MAGIC "MPCK"
@@ -58,6 +58,7 @@ enum {
     MP_REC_WATERMARK = 0x11,
     MP_REC_SNAPSHOT = 0x12,
     MP_REC_HOLLOW = 0x13,
+    MP_REC_LEAKSCAN = 0x14,
     MP_REC_LOST = 0x7e,
     MP_REC_END = 0x7f,
 };
@@ -233,6 +234,42 @@ typedef struct mp_rec_hollow {
     const mp_hollow_block_t *blocks;
 } mp_rec_hollow_t;
 
+#define MP_LOG_MAX_LEAKSCAN 4096u /* blocks in one LEAKSCAN record */
+
+enum { /* LEAKSCAN block kind, as memcheck's */
+    MP_LEAK_DEFINITE = 1,  /* no pointer reaches it */
+    MP_LEAK_INDIRECT = 2,  /* reached only from definitely lost blocks */
+    MP_LEAK_POSSIBLE = 3,  /* reached only through interior pointers */
+    MP_LEAK_REACHABLE = 4, /* a start pointer reaches it from a root */
+};
+#define MP_LEAK_KINDS 5 /* kinds are 1..MP_LEAK_KINDS-1 */
+
+enum { /* LEAKSCAN flags */
+    MP_LEAKSCAN_UNPAUSED = 1, /* a live thread could not be paused: its
+                                 registers were not scanned, its whole stack
+                                 mapping was */
+    MP_LEAKSCAN_OVERFLOW = 2, /* the mark stack overflowed (rescans; the
+                                 result is the same, only slower) */
+};
+
+typedef struct mp_leak_block {
+    uint64_t addr; /* a block live at the scan */
+    uint64_t kind; /* MP_LEAK_DEFINITE..MP_LEAK_POSSIBLE */
+} mp_leak_block_t;
+
+typedef struct mp_rec_leakscan {
+    uint64_t ts, flags;        /* flags: MP_LEAKSCAN_* */
+    uint64_t live_blocks;      /* blocks live in the heap at the scan */
+    uint64_t root_bytes;       /* bytes of roots read */
+    uint64_t heap_bytes;       /* bytes of blocks read */
+    uint64_t threads;          /* live threads besides the exiting one */
+    uint64_t threads_paused;   /* of which paused (registers scanned) */
+    uint64_t duration_ns;      /* the scan's wall time */
+    uint32_t n;                /* <= MP_LOG_MAX_LEAKSCAN */
+    const mp_leak_block_t *blocks; /* ascending addresses; blocks not listed
+                                      are still reachable */
+} mp_rec_leakscan_t;
+
 typedef struct mp_rec_lost {
     uint64_t ts, events, reason; /* reason: MP_LOST_* */
 } mp_rec_lost_t;
@@ -265,6 +302,7 @@ typedef struct mp_record {
         mp_rec_watermark_t watermark;
         mp_rec_snapshot_t snapshot;
         mp_rec_hollow_t hollow;
+        mp_rec_leakscan_t leakscan;
         mp_rec_lost_t lost;
         mp_rec_end_t end;
         mp_rec_unknown_t unknown;
@@ -287,6 +325,10 @@ typedef struct mp_event {
 
 /* "PROCESS", "BATCH", ...; NULL for a type this code does not know. */
 const char *mp_log_record_name(unsigned type);
+
+/* "definite", "indirect", "possible", "reachable" for MP_LEAK_*; NULL for
+ * anything else. */
+const char *mp_log_leak_kind_name(unsigned kind);
 
 /* "ALLOC", "FREE", ...; NULL for an unknown kind. */
 const char *mp_log_event_name(unsigned kind);

@@ -70,6 +70,7 @@ struct mp_reader {
     mp_class_info_t classes[MP_LOG_MAX_CLASSES];
     mp_class_stat_t stats[MP_LOG_MAX_CLASSES];
     mp_hollow_block_t hollow[MP_LOG_MAX_HOLLOW];
+    mp_leak_block_t leaks[MP_LOG_MAX_LEAKSCAN];
 };
 
 /* ---- Errors ------------------------------------------------------------- */
@@ -818,6 +819,40 @@ static void decode_snapshot(mp_reader_t *r, cur_t *c, mp_rec_snapshot_t *s)
     s->classes = r->stats;
 }
 
+/* Addresses ascending (a zero delta after the first is an error), kinds
+ * 1..3: a reader never hands out a list the analyzer could double count. */
+static void decode_leakscan(mp_reader_t *r, cur_t *c, mp_rec_leakscan_t *s)
+{
+    get_varint(c, "ts", &s->ts);
+    get_varint(c, "flags", &s->flags);
+    get_varint(c, "live_blocks", &s->live_blocks);
+    get_varint(c, "root_bytes", &s->root_bytes);
+    get_varint(c, "heap_bytes", &s->heap_bytes);
+    get_varint(c, "threads", &s->threads);
+    get_varint(c, "threads_paused", &s->threads_paused);
+    get_varint(c, "duration_ns", &s->duration_ns);
+    if (get_count(c, "n", MP_LOG_MAX_LEAKSCAN, 2, &s->n) != 0)
+        return;
+    uint64_t addr = 0;
+    for (uint32_t i = 0; i < s->n && !c->bad; i++) {
+        uint64_t delta, kind;
+        if (get_varint(c, "block addr", &delta) != 0 || get_varint(c, "block kind", &kind) != 0)
+            return;
+        if (i > 0 && (delta == 0 || addr + delta < addr)) {
+            fail(c, "block %u: addresses not ascending", i);
+            return;
+        }
+        if (kind < MP_LEAK_DEFINITE || kind > MP_LEAK_POSSIBLE) {
+            fail(c, "block %u: kind %llu, expected 1..3", i, (unsigned long long)kind);
+            return;
+        }
+        addr += delta;
+        r->leaks[i].addr = addr;
+        r->leaks[i].kind = kind;
+    }
+    s->blocks = r->leaks;
+}
+
 /* Stops decoding at a bad record of the current chunk. */
 static int record_error(mp_reader_t *r, uint8_t type, size_t at, const char *why)
 {
@@ -920,6 +955,9 @@ static int decode_record(mp_reader_t *r, mp_record_t *rec)
         h->blocks = r->hollow;
         break;
     }
+    case MP_REC_LEAKSCAN:
+        decode_leakscan(r, &c, &rec->u.leakscan);
+        break;
     case MP_REC_LOST:
         get_varint(&c, "ts", &rec->u.lost.ts);
         get_varint(&c, "events", &rec->u.lost.events);

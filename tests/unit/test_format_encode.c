@@ -271,7 +271,7 @@ static void timestamps_never_go_back_within_a_batch(void)
 static void file_header_is_the_spec_bytes(void)
 {
     static const uint8_t want[16] = { 0x89, 0x4d, 0x50, 0x5a, 0x0d, 0x0a, 0x1a, 0x0a,
-                                      1, 0, 0, 0, 0, 0, 0, 0 };
+                                      1, 0, 1, 0, 0, 0, 0, 0 }; /* 1.1 */
     uint8_t buf[16];
     mp_enc_t e;
 

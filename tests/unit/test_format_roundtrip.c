@@ -6,6 +6,7 @@
  * (unknown record types, trailing fields: skipped), and the reader's memory
  * staying flat over a log of many chunks.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,14 @@ static const mp_class_stat_t stats_in[] = { { 1, 2 }, { 0, 0 }, { UINT64_MAX, 1u
 static const mp_rec_snapshot_t snapshot_in = {
     .ts = 10000000, .rss = 1 << 30, .mapped = 3 << 20, .in_use = 1 << 20, .idle = 1 << 20,
     .released = 1 << 20, .large_objects = 3, .large_bytes = 300000, .n = 3, .classes = stats_in,
+};
+static const mp_leak_block_t leaks_in_t[] = {
+    { 0x10, MP_LEAK_DEFINITE }, { 0x7f0000001000, MP_LEAK_POSSIBLE },
+    { UINT64_MAX, MP_LEAK_INDIRECT } };
+static const mp_rec_leakscan_t leakscan_in = {
+    .ts = 98, .flags = MP_LEAKSCAN_UNPAUSED | MP_LEAKSCAN_OVERFLOW, .live_blocks = 1ull << 40,
+    .root_bytes = 12345, .heap_bytes = UINT64_MAX, .threads = 3, .threads_paused = 2,
+    .duration_ns = 999, .n = 3, .blocks = leaks_in_t,
 };
 static const mp_rec_lost_t lost_in = { .ts = 5, .events = UINT64_MAX, .reason = MP_LOST_STOPPED };
 static const mp_rec_end_t end_in = { .ts = 99, .reason = MP_END_SIGNAL, .detail = 11,
@@ -133,6 +142,23 @@ static void expect_snapshot(const mp_rec_snapshot_t *a, const mp_rec_snapshot_t 
     }
 }
 
+static void expect_leakscan(const mp_rec_leakscan_t *a, const mp_rec_leakscan_t *b)
+{
+    CU_ASSERT_EQUAL(a->ts, b->ts);
+    CU_ASSERT_EQUAL(a->flags, b->flags);
+    CU_ASSERT_EQUAL(a->live_blocks, b->live_blocks);
+    CU_ASSERT_EQUAL(a->root_bytes, b->root_bytes);
+    CU_ASSERT_EQUAL(a->heap_bytes, b->heap_bytes);
+    CU_ASSERT_EQUAL(a->threads, b->threads);
+    CU_ASSERT_EQUAL(a->threads_paused, b->threads_paused);
+    CU_ASSERT_EQUAL(a->duration_ns, b->duration_ns);
+    CU_ASSERT_EQUAL_FATAL(a->n, b->n);
+    for (uint32_t i = 0; i < a->n; i++) {
+        CU_ASSERT_EQUAL(a->blocks[i].addr, b->blocks[i].addr);
+        CU_ASSERT_EQUAL(a->blocks[i].kind, b->blocks[i].kind);
+    }
+}
+
 static void expect_event(const mp_event_t *a, const mp_event_t *b)
 {
     CU_ASSERT_EQUAL(a->kind, b->kind);
@@ -206,6 +232,7 @@ static void every_record_and_event_round_trips(void)
     CU_ASSERT_EQUAL(mp_enc_watermark(&e, &watermark_in), 0);
     CU_ASSERT_EQUAL(mp_enc_snapshot(&e, &snapshot_in), 0);
     CU_ASSERT_EQUAL(mp_enc_lost(&e, &lost_in), 0);
+    CU_ASSERT_EQUAL(mp_enc_leakscan(&e, &leakscan_in), 0);
     CU_ASSERT_FALSE(e.overflow);
     tb_chunk(&log, 0, raw, e.len);
     /* Chunk 1: the same events through mp_enc_event, then END. */
@@ -221,7 +248,7 @@ static void every_record_and_event_round_trips(void)
     CU_ASSERT_EQUAL_FATAL(mp_reader_open(t_write("all.mpz", log.p, log.len), &r, &err), 0);
     mp_reader_version(r, &major, &minor, &flags);
     CU_ASSERT_EQUAL(major, 1);
-    CU_ASSERT_EQUAL(minor, 0);
+    CU_ASSERT_EQUAL(minor, MP_LOG_MINOR);
     CU_ASSERT_EQUAL(flags, 0x80000001u);
     if (next_of(r, &rec, MP_REC_PROCESS))
         expect_process(&rec.u.process, &process_in);
@@ -263,6 +290,8 @@ static void every_record_and_event_round_trips(void)
                 CU_ASSERT_EQUAL(rec.u.lost.events, lost_in.events);
                 CU_ASSERT_EQUAL(rec.u.lost.reason, lost_in.reason);
             }
+            if (next_of(r, &rec, MP_REC_LEAKSCAN))
+                expect_leakscan(&rec.u.leakscan, &leakscan_in);
         }
         if (!next_of(r, &rec, MP_REC_BATCH))
             break;
@@ -382,6 +411,74 @@ static void newer_minor_version_is_read_skipping_what_is_new(void)
     tb_free(&log);
 }
 
+/* LEAKSCAN: the encoder refuses what a reader would, and a reader stops at
+ * a record whose blocks are out of order, of an unknown kind or more than
+ * the record holds (format.md, LEAKSCAN). */
+static void leakscan_blocks_are_checked(void)
+{
+    static const mp_leak_block_t down[] = { { 0x20, 1 }, { 0x10, 1 } };
+    static const mp_leak_block_t same[] = { { 0x20, 1 }, { 0x20, 2 } };
+    static const mp_leak_block_t reach[] = { { 0x20, MP_LEAK_REACHABLE } };
+    static const mp_leak_block_t zero[] = { { 0x20, 0 } };
+    mp_rec_leakscan_t l = { .n = 2, .blocks = down };
+    uint8_t raw[256];
+    mp_enc_t e;
+
+    mp_enc_init(&e, raw, sizeof raw);
+    CU_ASSERT_EQUAL(mp_enc_leakscan(&e, &l), MP_ELOG_INVAL);
+    l.blocks = same;
+    CU_ASSERT_EQUAL(mp_enc_leakscan(&e, &l), MP_ELOG_INVAL);
+    l.n = 1;
+    l.blocks = reach;
+    CU_ASSERT_EQUAL(mp_enc_leakscan(&e, &l), MP_ELOG_INVAL);
+    l.blocks = zero;
+    CU_ASSERT_EQUAL(mp_enc_leakscan(&e, &l), MP_ELOG_INVAL);
+    l.n = MP_LOG_MAX_LEAKSCAN + 1;
+    CU_ASSERT_EQUAL(mp_enc_leakscan(&e, &l), MP_ELOG_INVAL);
+    CU_ASSERT_EQUAL(e.len, 0);
+
+    /* Hand-made records: header fields, n, then (delta, kind) pairs. */
+    static const struct {
+        uint64_t n, v[6];
+        unsigned nv;
+        const char *why;
+    } bad[] = {
+        { 2, { 0x20, 1, 0, 1 }, 4, "not ascending" },
+        { 2, { 0x20, 1, UINT64_MAX, 1 }, 4, "not ascending" },
+        { 1, { 0x20, 4 }, 2, "kind 4" },
+        { 1, { 0x20, 0 }, 2, "kind 0" },
+        { 3, { 0x20, 1, 0x10, 2 }, 4, "bytes of the record are left" },
+        { MP_LOG_MAX_LEAKSCAN + 1, { 0 }, 0, "at most 4096" },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        tbuf_t log = { 0 };
+        mp_reader_t *r;
+        mp_record_t rec;
+
+        mp_enc_init(&e, raw, sizeof raw);
+        CU_ASSERT_EQUAL(mp_enc_process(&e, &process_in), 0);
+        size_t m = mp_enc_rec_begin(&e, MP_REC_LEAKSCAN);
+        for (int i = 0; i < 8; i++)
+            mp_enc_put_varint(&e, 1);
+        mp_enc_put_varint(&e, bad[k].n);
+        for (unsigned i = 0; i < bad[k].nv; i++)
+            mp_enc_put_varint(&e, bad[k].v[i]);
+        CU_ASSERT_EQUAL(mp_enc_rec_end(&e, m), 0);
+        tb_header(&log, MP_LOG_MAJOR, MP_LOG_MINOR, 0);
+        tb_chunk(&log, 0, raw, e.len);
+        CU_ASSERT_EQUAL_FATAL(mp_reader_open(t_write("leakscan.mpz", log.p, log.len), &r, NULL), 0);
+        CU_ASSERT_EQUAL(mp_reader_next(r, &rec), 1);
+        CU_ASSERT_EQUAL(mp_reader_next(r, &rec), MP_ELOG_CORRUPT);
+        CU_ASSERT_PTR_NOT_NULL(strstr(mp_reader_error(r)->msg, "LEAKSCAN"));
+        if (!strstr(mp_reader_error(r)->msg, bad[k].why)) {
+            fprintf(stderr, "case %zu: %s\n", k, mp_reader_error(r)->msg);
+            CU_FAIL("the reader's message names what is wrong");
+        }
+        mp_reader_close(r);
+        tb_free(&log);
+    }
+}
+
 /* Memory is one chunk plus fixed state: reading 40 chunks costs what
  * reading the first did. */
 static void reader_memory_does_not_grow_with_the_log(void)
@@ -426,5 +523,6 @@ void t_register_roundtrip(void)
     MP_SUITE("format_roundtrip",
              MP_TEST(every_record_and_event_round_trips),
              MP_TEST(newer_minor_version_is_read_skipping_what_is_new),
+             MP_TEST(leakscan_blocks_are_checked),
              MP_TEST(reader_memory_does_not_grow_with_the_log));
 }
