@@ -18,6 +18,7 @@
  *   --no-follow-exec       follow_exec=0
  *   --stats                stats=1
  *   --scavenge-delay=MS    scavenge_delay_ms=MS
+ *   --no-leak-scan         leak_scan=0
  *   -o FILE, or default    log=<absolute path> (see run_log.h)
  * Keys are appended after whatever the user put in MEMPROF_OPTIONS and the
  * shim lets the later one win, so flags beat the environment; a mode or a
@@ -87,6 +88,7 @@ enum {
     OPT_NO_FOLLOW_EXEC,
     OPT_STATS,
     OPT_SCAVENGE_DELAY,
+    OPT_NO_LEAK_SCAN,
 };
 
 static const mp_opt_t run_opts[] = {
@@ -103,6 +105,8 @@ static const mp_opt_t run_opts[] = {
     { "stats", 0, NULL, "the shim prints its heap counters on stderr at exit", OPT_STATS },
     { "scavenge-delay", 0, "MS",
       "return free pages to the OS after MS milliseconds idle", OPT_SCAVENGE_DELAY },
+    { "no-leak-scan", 0, NULL,
+      "no leak scan at exit: leaks get no kind (definitely lost, ...)", OPT_NO_LEAK_SCAN },
     { NULL, 0, NULL, NULL, 0 },
 };
 
@@ -116,6 +120,7 @@ typedef struct run_config {
     int stats;                  /* --stats given */
     int have_scavenge;          /* --scavenge-delay given */
     unsigned long scavenge_ms;  /* its value, <= MAX_SCAVENGE_MS */
+    int no_leak_scan;           /* --no-leak-scan given */
 } run_config_t;
 
 /* Writes the names of the modes this build can run into buf, separated
@@ -254,6 +259,9 @@ static int on_option(void *ctx, const mp_opt_t *opt, const char *value)
         return 0;
     case OPT_SCAVENGE_DELAY:
         return set_scavenge(cfg, value);
+    case OPT_NO_LEAK_SCAN:
+        cfg->no_leak_scan = 1;
+        return 0;
     }
     return 0;
 }
@@ -372,6 +380,8 @@ static int build_options(const run_config_t *cfg, const run_mode_t *mode, int mo
         snprintf(num, sizeof num, "%lu", cfg->scavenge_ms);
         err = mp_optbuf_add(b, "scavenge_delay_ms", num);
     }
+    if (!err && cfg->no_leak_scan)
+        err = mp_optbuf_add(b, "leak_scan", "0");
     return err;
 }
 

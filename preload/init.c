@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "diag.h"
 #include "log_format.h"
+#include "leakscan.h"
 #include "modules.h"
 #include "options.h"
 #include "recorder.h"
@@ -94,6 +95,7 @@ __attribute__((constructor(101))) static void mp_shim_start(void)
 
 __attribute__((destructor(101))) static void mp_shim_stop(void)
 {
+    mp_leakscan_note_exit(); /* before the writer's frames go on the stack */
     mp_recorder_stop(MP_END_EXIT, 0);
     mp_shim_last_words();
 }

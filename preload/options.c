@@ -31,6 +31,7 @@ void mp_options_defaults(mp_options_t *o)
     o->hollow_min = 64 * 1024;
     o->hollow_signal = 12; /* SIGUSR2 */
     o->fault_reserve = o->fault_release = o->fault_write = 0;
+    o->leak_scan = 1;
     o->log[0] = 0;
     o->secure = 0;
 }
@@ -62,6 +63,7 @@ static const opt_def_t opt_table[] = {
      "bytes, 0 (no scan) .. 1073741824"},
     {"hollow_signal", OPT_UINT, offsetof(mp_options_t, hollow_signal), 0, 64,
      "a signal number, 0 (none) .. 64"},
+    {"leak_scan", OPT_BOOL, offsetof(mp_options_t, leak_scan), 0, 1, "0 or 1"},
     {"sample", OPT_UINT, offsetof(mp_options_t, sample), 0, 1u << 30,
      "bytes, 0 (every allocation) .. 1073741824"},
     /* Fault injection, for the fault tests (tests/integration/fault*). */

@@ -36,6 +36,8 @@ typedef struct mp_options {
     uint32_t hollow_min;         /* hollow scan: blocks of at least this many
                                     bytes (0: no scan) */
     uint32_t hollow_signal;      /* signal asking for a scan now (0: none) */
+    int leak_scan;               /* 1: classify the blocks live at exit (leak
+                                    kinds, record/leakscan.h); full mode only */
     uint32_t sample;             /* sampled mode: mean bytes between samples;
                                     0 = record every allocation */
     uint32_t fault_reserve;      /* tests only (docs/hardening.md): fail the

@@ -61,6 +61,19 @@ uint64_t mp_os_random64(void);
  * errors are ignored (there is nowhere to report them). */
 void mp_os_write_all(int fd, const char *buf, size_t len);
 
+/* The shim's own memory, for the leak scan (record/leakscan.h), which must
+ * not take the heap's free pages or the shim's tables for roots. Every
+ * region mp_os_reserve maps is remembered (mp_os_unmap forgets it) in a
+ * fixed table of MP_OS_OWNED_MAX regions; the threads the shim starts note
+ * an address on their stacks. Copies up to max regions into lo[]/hi[] and
+ * returns how many; *complete is 0 when the table overflowed (regions were
+ * not remembered). */
+#define MP_OS_OWNED_MAX 16384u
+size_t mp_os_owned(uintptr_t *lo, uintptr_t *hi, size_t max, int *complete);
+void mp_os_note_own_thread(void);
+/* Up to max addresses noted by mp_os_note_own_thread; returns how many. */
+size_t mp_os_own_threads(uintptr_t *addr, size_t max);
+
 /* Fault injection for tests (SQLite's do_faultsim_test): the nth call from
  * now (1 = the next one) of the given kind fails, then calls succeed again.
  * 0 disarms. Always compiled in (one relaxed load per syscall). RESERVE is

@@ -46,7 +46,71 @@ unsigned mp_os_fault_left(int kind)
     return atomic_load_explicit(&mp_os_fault_countdown[kind], memory_order_relaxed);
 }
 
+/* Owned regions (os.h): slots are claimed with an atomic add and never
+ * reused; a slot whose region was unmapped is zeroed. Readers run at exit,
+ * when the other threads are paused. */
+static struct { uintptr_t lo, hi; } owned[MP_OS_OWNED_MAX];
+static unsigned owned_n;           /* slots claimed (atomic; may exceed MAX) */
+#define OWN_THREADS_MAX 8u
+static uintptr_t own_threads[OWN_THREADS_MAX];
+static unsigned own_threads_n;     /* atomic */
+
+static void own(void *p, size_t size)
+{
+    unsigned i = __atomic_fetch_add(&owned_n, 1, __ATOMIC_RELAXED);
+    if (i < MP_OS_OWNED_MAX) {
+        owned[i].lo = (uintptr_t)p;
+        __atomic_store_n(&owned[i].hi, (uintptr_t)p + size, __ATOMIC_RELEASE);
+    }
+}
+
+size_t mp_os_owned(uintptr_t *lo, uintptr_t *hi, size_t max, int *complete)
+{
+    unsigned n = __atomic_load_n(&owned_n, __ATOMIC_ACQUIRE);
+    size_t k = 0;
+    *complete = n <= MP_OS_OWNED_MAX;
+    for (unsigned i = 0; i < n && i < MP_OS_OWNED_MAX && k < max; i++) {
+        uintptr_t h = __atomic_load_n(&owned[i].hi, __ATOMIC_ACQUIRE);
+        if (h) {
+            lo[k] = owned[i].lo;
+            hi[k++] = h;
+        }
+    }
+    if (k < n && k == max)
+        *complete = 0;
+    return k;
+}
+
+void mp_os_note_own_thread(void)
+{
+    unsigned i = __atomic_fetch_add(&own_threads_n, 1, __ATOMIC_RELAXED);
+    if (i < OWN_THREADS_MAX)
+        __atomic_store_n(&own_threads[i], (uintptr_t)__builtin_frame_address(0),
+                         __ATOMIC_RELEASE);
+}
+
+size_t mp_os_own_threads(uintptr_t *addr, size_t max)
+{
+    size_t k = 0;
+    for (unsigned i = 0; i < OWN_THREADS_MAX && k < max; i++) {
+        uintptr_t a = __atomic_load_n(&own_threads[i], __ATOMIC_ACQUIRE);
+        if (a)
+            addr[k++] = a;
+    }
+    return k;
+}
+
+static int reserve(size_t size, size_t align, void *hint, void **out);
+
 int mp_os_reserve(size_t size, size_t align, void *hint, void **out)
+{
+    int rc = reserve(size, align, hint, out);
+    if (rc == 0)
+        own(*out, size);
+    return rc;
+}
+
+static int reserve(size_t size, size_t align, void *hint, void **out)
 {
     if (mp_os_fault_fires(MP_OS_FAULT_RESERVE))
         return MP_ENOMEM;
@@ -89,6 +153,12 @@ int mp_os_release(void *p, size_t size)
 
 void mp_os_unmap(void *p, size_t size)
 {
+    unsigned n = __atomic_load_n(&owned_n, __ATOMIC_ACQUIRE);
+    for (unsigned i = n < MP_OS_OWNED_MAX ? n : MP_OS_OWNED_MAX; i-- > 0;)
+        if (owned[i].lo == (uintptr_t)p && owned[i].hi == (uintptr_t)p + size) {
+            __atomic_store_n(&owned[i].hi, 0, __ATOMIC_RELEASE);
+            break;
+        }
     munmap(p, size);
 }
 

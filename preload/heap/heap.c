@@ -94,6 +94,7 @@ static void *alloc_small(uint32_t cls)
         errno = ENOMEM;
         return NULL;
     }
+    p[0] = NULL; /* the free-list link (heap.h) */
     p[1] = NULL;
     return p;
 }

@@ -94,6 +94,8 @@ static inline __attribute__((always_inline)) void *mp_heap_malloc(size_t size)
             l->head = p[0];
             __atomic_store_n(&l->len, l->len - 1, __ATOMIC_RELAXED);
             __atomic_store_n(&l->allocs, l->allocs + 1, __ATOMIC_RELAXED);
+            p[0] = NULL; /* the free-list link: the leak scan would take it
+                            for a pointer to the next block handed out */
             p[1] = NULL; /* clear the free mark */
             return p;
         }

@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "internal.h"
 #include "options.h"
+#include "os.h"
 #include "pageheap.h"
 
 #include <pthread.h>
@@ -21,6 +22,7 @@ static void *scavenger_main(void *arg)
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
+    mp_os_note_own_thread(); /* its stack is no root of the leak scan */
     uint64_t delay_ns = (uint64_t)mp_options.scavenge_delay_ms * 1000000u;
     uint64_t period = delay_ns / 4;
     if (period < 10000000u)

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "process_hooks.h"
+#include "leakscan.h"
 #include "diag.h"
 #include "heap.h"
 #include "internal.h"
@@ -203,8 +204,10 @@ void mp_shim_last_words(void)
 
 static void stop_before_exit(int status)
 {
-    if (mp_rec_on && mp_writer_owns_process())
+    if (mp_rec_on && mp_writer_owns_process()) {
+        mp_leakscan_note_exit();
         mp_recorder_stop(MP_END_EXIT, status);
+    }
     mp_shim_last_words();
 }
 

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "tbuf.h"
+#include "leakscan.h"
 #include "lock.h"
 #include "os.h"
 
@@ -38,6 +39,7 @@ static void on_thread_exit(void *arg)
     mp_tbuf_t *b = arg;
     my_buf = NULL;
     my_state = 2;
+    mp_leakscan_thread_exit(b->tid);
     __atomic_store_n(&b->dead, 1, __ATOMIC_RELEASE);
 }
 
@@ -87,6 +89,7 @@ mp_tbuf_t *mp_tbuf_get(void)
     registry = b;
     mp_unlock(&reg_lock);
     pthread_setspecific(exit_key, b);
+    mp_leakscan_thread_start(b->tid, (uintptr_t)__builtin_frame_address(0));
     my_buf = b;
     return b;
 }
@@ -170,6 +173,7 @@ void mp_tbuf_after_fork_child(void)
             b->lock = 0;
             b->thread_written = 0;
             b->tid = (uint32_t)syscall(SYS_gettid);
+            mp_leakscan_thread_start(b->tid, (uintptr_t)__builtin_frame_address(0));
             b->next = registry;
             registry = b;
         } else {

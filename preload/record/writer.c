@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "heap.h"
 #include "hollow.h"
+#include "leakscan.h"
 #include "log_chunk.h"
 #include "log_encode.h"
 #include "modules.h"
@@ -334,6 +335,15 @@ static void emit_hollow(int reason)
         mp_hollow_scan(mp_options.hollow_min, reason, mp_tbuf_now(), put_hollow, NULL);
 }
 
+/* ---- the leak scan (leakscan.h) ---- */
+
+static void put_leakscan(void *arg, const mp_rec_leakscan_t *r)
+{
+    (void)arg;
+    room_for(96 + 12u * r->n);
+    mp_enc_leakscan(&W.stage, r);
+}
+
 void mp_writer_request_hollow(void)
 {
     __atomic_store_n(&hollow_req, 1, __ATOMIC_RELEASE);
@@ -375,6 +385,7 @@ static void *writer_main(void *arg)
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL); /* SIGXFSZ too: a write gets EFBIG */
     pthread_setname_np(pthread_self(), "memprof-writer");
+    mp_os_note_own_thread(); /* its stack is no root of the leak scan */
     uint64_t period = (uint64_t)mp_options.flush_ms * 1000000u;
     uint64_t snap = (uint64_t)mp_options.snapshot_ms * 1000000u;
     if (snap < period)
@@ -593,6 +604,8 @@ void mp_writer_stop(int reason, int detail)
         W.running = 0;
     }
     sweep(1);
+    if (reason == MP_END_EXIT && mp_options.leak_scan && !mp_options.sample)
+        mp_leakscan_run(mp_tbuf_now(), put_leakscan, NULL);
     if (reason == MP_END_EXIT)
         emit_hollow(MP_HOLLOW_EXIT);
     uint64_t lost = mp_rec_lost();
