@@ -26,6 +26,7 @@
 #include "classes.h"
 #include "growth.h"
 #include "id_map.h"
+#include "leak_kinds.h"
 #include "live_set.h"
 #include "merge.h"
 #include "sites.h"
@@ -100,6 +101,7 @@ struct mp_replay {
     mp_replay_hollow_t *hollow;
     size_t nhollow, hollow_cap;
     int have_hollow;
+    mp_leak_kinds_t *kinds;          /* LEAKSCAN records */
 };
 
 /* ---- Open and close ---------------------------------------------------- */
@@ -173,6 +175,7 @@ void mp_replay_close(mp_replay_t *r)
     free(r->points);
     mp_growth_destroy(r->growth);
     free(r->hollow);
+    mp_leak_kinds_destroy(r->kinds);
     free(r);
 }
 
@@ -713,6 +716,11 @@ static int on_record(mp_replay_t *r, const mp_record_t *rec)
         return 0;
     case MP_REC_SNAPSHOT:
         return on_snapshot(r, &rec->u.snapshot);
+    case MP_REC_LEAKSCAN:
+        see_ts(r, rec->u.leakscan.ts);
+        if (!r->kinds && mp_leak_kinds_create(&r->kinds) != 0)
+            return MP_ELOG_NOMEM;
+        return mp_leak_kinds_add(r->kinds, &rec->u.leakscan);
     case MP_REC_HOLLOW:
         return on_hollow(r, &rec->u.hollow);
     case MP_REC_LOST:
@@ -742,6 +750,11 @@ static int finish(mp_replay_t *r)
         r->sum.est_leaked_blocks += est;
     }
     mp_sites_finish(r->sites, r->epoch);
+    if (!r->kinds && mp_leak_kinds_create(&r->kinds) != 0)
+        return MP_ELOG_NOMEM;
+    int krc = mp_leak_kinds_apply(r->kinds, r->live, r->sites, &r->sum.leakscan);
+    if (krc != 0)
+        return krc;
     if (r->classes) {
         int rc = mp_classes_finish(r->classes, r->epoch, r->last_ts);
         if (rc != 0)
@@ -836,7 +849,8 @@ void mp_replay_summary(const mp_replay_t *r, mp_replay_summary_t *out)
                  mp_id_map_memory(r->thread_ids) + r->threads_cap * sizeof *r->threads +
                  mp_id_map_memory(r->module_ids) + r->modules_cap * sizeof *r->modules +
                  r->npoints * sizeof *r->points + mp_growth_memory(r->growth) +
-                 r->hollow_cap * sizeof *r->hollow;
+                 r->hollow_cap * sizeof *r->hollow +
+                 (r->kinds ? mp_leak_kinds_memory(r->kinds) : 0);
     if (r->classes)
         mem += mp_classes_memory(r->classes);
     out->memory = mem;

@@ -85,6 +85,21 @@ const mp_replay_process_t *mp_replay_process(const mp_replay_t *r);
 
 /* ---- The summary ------------------------------------------------------- */
 
+/* The leak scan at exit (LEAKSCAN records, docs/format.md) and what it made
+ * of the blocks live at the end of the log. */
+typedef struct mp_replay_leakscan {
+    int have;                /* the log has a LEAKSCAN record */
+    uint64_t ts, flags;      /* flags: MP_LEAKSCAN_* */
+    uint64_t live_blocks;    /* blocks live in the shim's heap at the scan
+                                (the log's, and those made before recording) */
+    uint64_t root_bytes, heap_bytes; /* bytes of roots and blocks read */
+    uint64_t threads, threads_paused;
+    uint64_t duration_ns;
+    /* Blocks live at the end and their bytes by kind, index MP_LEAK_*;
+     * index 0: unknown (no scan: all of them). */
+    uint64_t blocks[MP_LEAK_KINDS], bytes[MP_LEAK_KINDS];
+} mp_replay_leakscan_t;
+
 typedef struct mp_replay_summary {
     uint64_t duration_ns;  /* the latest timestamp in the log (END's, in a log
                               that ends cleanly), ns since the start */
@@ -115,6 +130,9 @@ typedef struct mp_replay_summary {
     /* Estimated counts (see mp_replay_site_t); in full mode, the blocks
      * allocated (ALLOC and REALLOC new blocks) and leaked_blocks. */
     double est_allocs, est_leaked_blocks;
+
+    /* The leak kinds of what is live at the end (have == 0: no scan). */
+    mp_replay_leakscan_t leakscan;
 
     /* What the log says about itself. */
     uint64_t lost_events;   /* sum of LOST records */
@@ -183,6 +201,11 @@ typedef struct mp_replay_site {
      * allocs and leaked_blocks. */
     double est_allocs;
     double est_leaked_blocks;
+
+    /* Its leaked blocks by kind (MP_LEAK_DEFINITE..MP_LEAK_REACHABLE, from
+     * the leak scan at exit; index 0: kind unknown, no scan). Bytes as
+     * leaked_bytes counts them. */
+    uint64_t kind_blocks[MP_LEAK_KINDS], kind_bytes[MP_LEAK_KINDS];
 } mp_replay_site_t;
 
 size_t mp_replay_site_count(const mp_replay_t *r);

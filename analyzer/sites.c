@@ -167,6 +167,12 @@ void mp_sites_leak_estimate(mp_sites_t *s, uint32_t index, double est)
     s->sites[index].pub.est_leaked_blocks += est;
 }
 
+void mp_sites_leak_kind(mp_sites_t *s, uint32_t index, unsigned kind, uint64_t bytes)
+{
+    s->sites[index].pub.kind_blocks[kind]++;
+    s->sites[index].pub.kind_bytes[kind] += bytes;
+}
+
 void mp_sites_drop(mp_sites_t *s, uint32_t index, uint64_t bytes, uint64_t epoch)
 {
     site_t *t = &s->sites[index];

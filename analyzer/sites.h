@@ -52,6 +52,9 @@ void mp_sites_alloc(mp_sites_t *s, uint32_t index, uint64_t bytes, double est, u
 
 /* At the end, for each block still live: it stands for est blocks. */
 void mp_sites_leak_estimate(mp_sites_t *s, uint32_t index, double est);
+/* A block of this site live at the end is of leak kind kind (MP_LEAK_*,
+ * 0 unknown; leak_kinds.h). */
+void mp_sites_leak_kind(mp_sites_t *s, uint32_t index, unsigned kind, uint64_t bytes);
 
 /* One of its blocks freed after lifetime_ns; temporary per docs/analysis.md. */
 void mp_sites_free(mp_sites_t *s, uint32_t index, uint64_t bytes, uint64_t lifetime_ns,

@@ -210,6 +210,24 @@ static void end_and_partial(json_t *j, const mp_replay_summary_t *s)
     close_(j, '}');
 }
 
+/* {"definite": {"bytes": B, "blocks": N}, ...}, or null without a scan. */
+static void kinds(json_t *j, const char *k, int have, const uint64_t *blocks,
+                  const uint64_t *bytes)
+{
+    if (!have) {
+        k_null(j, k);
+        return;
+    }
+    k_obj(j, k, 0);
+    for (unsigned i = MP_LEAK_DEFINITE; i <= MP_LEAK_REACHABLE; i++) {
+        k_obj(j, mp_log_leak_kind_name(i), 1);
+        k_u64(j, "bytes", bytes[i]);
+        k_u64(j, "blocks", blocks[i]);
+        close_(j, '}');
+    }
+    close_(j, '}');
+}
+
 static void summary(json_t *j, const mp_report_t *rep, const mp_replay_summary_t *s,
                     int sampled)
 {
@@ -238,6 +256,7 @@ static void summary(json_t *j, const mp_report_t *rep, const mp_replay_summary_t
     }
     k_u64(j, "leaked_bytes", s->leaked_bytes);
     k_u64(j, "leaked_blocks", f->leaked_blocks);
+    kinds(j, "leak_kinds", s->leakscan.have, s->leakscan.blocks, s->leakscan.bytes);
     k_u64(j, "lost_events", s->lost_events);
     k_u64(j, "unknown_frees", s->unknown_frees + s->unknown_realloc_olds);
     k_u64(j, "events", s->events);
@@ -249,6 +268,9 @@ static void list(json_t *j, const mp_report_t *rep, mp_report_list_kind_t kind, 
 {
     static const char *const names[] = { "leaks", "peak", "top_allocations", "top_temporary" };
     const mp_report_list_t *l = mp_report_list(rep, kind);
+    mp_replay_summary_t sum;
+
+    mp_replay_summary(mp_report_replay(rep), &sum);
 
     k_arr(j, names[kind]);
     for (size_t i = 0; i < l->n; i++) {
@@ -265,6 +287,7 @@ static void list(json_t *j, const mp_report_t *rep, mp_report_list_kind_t kind, 
             k_u64(j, "frees", s->frees);
             k_secs(j, "first_alloc_s", s->first_ts);
             k_secs(j, "last_alloc_s", s->last_ts);
+            kinds(j, "kinds", sum.leakscan.have, s->kind_blocks, s->kind_bytes);
             break;
         case MP_REPORT_PEAK:
             k_u64(j, "bytes", s->peak_bytes);
