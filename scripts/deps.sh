@@ -8,6 +8,7 @@ pkgs=(gcc g++ make cmake pkg-config libunwind-dev libdw-dev libzstd-dev libcunit
       python3 python3-jsonschema libxml2-utils sqlite3 git redis-server redis-tools
       libc6-dbg
       chromium fonts-dejavu-core  # the browser tests (tests/browser)
+      valgrind                    # the leak-kind tests against memcheck (tests/integration/leakkinds)
       "$@")
 missing=()
 for p in "${pkgs[@]}"; do
