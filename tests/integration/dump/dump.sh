@@ -188,7 +188,7 @@ version)
     dump "$TMP/v2.mpz"
     expect_status 2
     expect_out_empty
-    expect_err_line "memprof: dump: $TMP/v2.mpz: log format 2.3, this memprof reads 1.x (up to 1.0)"
+    expect_err_line "memprof: dump: $TMP/v2.mpz: log format 2.3, this memprof reads 1.x (up to 1.1)"
     # A newer minor version of this major is read.
     { head -c 8 "$LOG"; printf '\001\000\007\000\000\000\000\000'; tail -c +17 "$LOG"; } \
         >"$TMP/v17.mpz"
@@ -197,13 +197,13 @@ version)
     expect_err_empty
     [ "$(head -n 1 "$TMP/out")" = "# log format 1.7, flags 0x0" ] || fail "version line"
     [ "$(tail -n +2 "$TMP/out")" = "$(tail -n +2 "$TMP/full")" ] ||
-        fail "a 1.7 log with 1.0 records should dump like the 1.0 log"
+        fail "a 1.7 log with 1.1 records should dump like the 1.1 log"
     # What a newer minor version may add is skipped, and shown as skipped.
     "$MKLOG" --newer "$TMP/v11.mpz"
     dump "$TMP/v11.mpz"
     expect_status 0
     expect_err_empty
-    for line in "# log format 1.1, flags 0x0" \
+    for line in "# log format 1.2, flags 0x0" \
                 "UNKNOWN type=0x40 len=6 (skipped)" \
                 "HOLLOW +0.000000001 reason=exit page_size=4096 blocks=0 (+1 bytes of newer fields skipped)" \
                 'THREAD +0.000000005 tid=7 name="t" (+3 bytes of newer fields skipped)' \

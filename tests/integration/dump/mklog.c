@@ -15,9 +15,9 @@
  * events in one log, which the shim never does.
  *
  * `mklog --newer OUT.mpz` writes instead a small log as a later 1.x writer
- * might: minor version 1, a record type 1.0 does not know, a HOLLOW record
- * with a field 1.0 does not know, and known records with fields after the
- * ones 1.0 knows.
+ * might: minor version 2, a record type 1.1 does not know, a HOLLOW record
+ * with a field 1.1 does not know, and known records with fields after the
+ * ones 1.1 knows.
  *
  * Usage: mklog OUT.mpz | mklog --newer OUT.mpz | mklog --zstd-version
  */
@@ -177,13 +177,22 @@ static void chunk2(void)
                                     .large_objects = 0, .large_bytes = 0,
                                     .n = 4, .classes = snap }),
           "SNAPSHOT");
+    static const mp_leak_block_t lost[] = {
+        { 0x7fffd8000b00, MP_LEAK_POSSIBLE }, { 0x7ffff0000020, MP_LEAK_DEFINITE },
+        { 0x7ffff0000030, MP_LEAK_INDIRECT } };
+    check(mp_enc_leakscan(&enc, &(mp_rec_leakscan_t){
+                                    .ts = 1650000000, .flags = MP_LEAKSCAN_UNPAUSED,
+                                    .live_blocks = 9, .root_bytes = 65536, .heap_bytes = 448,
+                                    .threads = 1, .threads_paused = 0, .duration_ns = 1234000,
+                                    .n = 3, .blocks = lost }),
+          "LEAKSCAN");
     check(mp_enc_end(&enc, &(mp_rec_end_t){ .ts = 1700000000, .reason = MP_END_EXIT,
                                            .detail = 0, .events = 15 }),
           "END");
     flush_chunk();
 }
 
-/* A 1.1 log, built with the generic record calls. */
+/* A 1.2 log, built with the generic record calls. */
 static void newer(void)
 {
     size_t m;
@@ -246,7 +255,7 @@ int main(int argc, char **argv)
     mp_enc_init(&enc, raw, sizeof raw);
     check(mp_enc_file_header(&enc), "file header");
     if (is_newer)
-        enc.buf[10] = 1; /* minor version 1 */
+        enc.buf[10] = 2; /* minor version 2 */
     if (fwrite(enc.buf, 1, enc.len, file) != enc.len) {
         perror("mklog: write");
         return 1;
