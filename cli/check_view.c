@@ -143,6 +143,53 @@ static void put_stack(FILE *out, const mp_report_stack_t *s, size_t depth)
                 plural(n - depth, "frame", "frames"));
 }
 
+/* ": definitely lost", or for a stack of several kinds counted
+ * ": 200 bytes in 2 blocks definitely lost, 100 bytes in 1 block
+ * indirectly lost"; nothing without kinds. */
+static void put_leak_kinds(FILE *out, const mp_check_result_t *r, const mp_check_leak_t *l)
+{
+    unsigned n = 0, only = 0;
+
+    for (unsigned k = MP_LEAK_DEFINITE; k <= MP_LEAK_REACHABLE; k++)
+        if ((r->kinds & MP_CHECK_KIND_BIT(k)) && l->kind_blocks[k]) {
+            n++;
+            only = k;
+        }
+    if (n == 1) {
+        fprintf(out, " %s", mp_check_kind_label(only));
+        return;
+    }
+    n = 0;
+    for (unsigned k = MP_LEAK_DEFINITE; k <= MP_LEAK_REACHABLE; k++)
+        if ((r->kinds & MP_CHECK_KIND_BIT(k)) && l->kind_blocks[k])
+            fprintf(out, "%s%" PRIu64 " %s in %" PRIu64 " %s %s", n++ ? ", " : ": ",
+                    l->kind_bytes[k], plural(l->kind_bytes[k], "byte", "bytes"),
+                    l->kind_blocks[k], plural(l->kind_blocks[k], "block", "blocks"),
+                    mp_check_kind_label(k));
+}
+
+/* memcheck's LEAK SUMMARY: every kind, counted or not, of the stacks not
+ * suppressed; and why a log has no kinds. */
+static void put_summary(FILE *out, const mp_check_result_t *r)
+{
+    char list[80];
+
+    if (r->no_kinds)
+        fprintf(out, "memprof: check: leak kinds unavailable%s: %s; every block still live "
+                     "counts%s\n",
+                r->have_kinds ? " for some processes" : "", r->no_kinds,
+                r->have_kinds ? " there" : "");
+    if (!r->have_kinds)
+        return;
+    fprintf(out, "memprof: check: leak summary (counted: %s):\n",
+            mp_check_kinds_list(r->kinds, list, sizeof list));
+    for (unsigned k = MP_LEAK_DEFINITE; k <= MP_LEAK_REACHABLE; k++)
+        fprintf(out, "    %15s: %" PRIu64 " %s in %" PRIu64 " %s%s\n", mp_check_kind_label(k),
+                r->kind_bytes[k], plural(r->kind_bytes[k], "byte", "bytes"), r->kind_blocks[k],
+                plural(r->kind_blocks[k], "block", "blocks"),
+                r->kinds & MP_CHECK_KIND_BIT(k) ? "" : " (not counted)");
+}
+
 void mp_check_text(FILE *out, const mp_check_result_t *r, size_t depth, int gen)
 {
     size_t k = 0;
@@ -176,6 +223,8 @@ void mp_check_text(FILE *out, const mp_check_result_t *r, size_t depth, int gen)
             continue;
         fprintf(out, "  #%zu  %" PRIu64 " %s in %" PRIu64 " %s", ++k, l->bytes,
                 plural(l->bytes, "byte", "bytes"), l->blocks, plural(l->blocks, "block", "blocks"));
+        if (l->kind_blocks[0] == 0)
+            put_leak_kinds(out, r, l);
         if (r->nprocs > 1) {
             char name[200];
             fprintf(out, " in %s", mp_check_proc_name(l->proc, name, sizeof name));
@@ -183,6 +232,7 @@ void mp_check_text(FILE *out, const mp_check_result_t *r, size_t depth, int gen)
         fputc('\n', out);
         put_stack(out, l->stack, depth);
     }
+    put_summary(out, r);
     if (r->supp_stacks) {
         fputs("  suppressed by:", out);
         for (size_t i = 0; i < r->nleaks; i++) {
@@ -277,6 +327,33 @@ const char *mp_check_verdict_name(mp_check_verdict_t v)
                                       : "program_failed";
 }
 
+/* {"definite": {"bytes": B, "blocks": N}, ...}, or null without kinds. */
+static void json_kind_figures(FILE *out, int have, const uint64_t *bytes, const uint64_t *blocks)
+{
+    if (!have) {
+        fputs("null", out);
+        return;
+    }
+    for (unsigned k = MP_LEAK_DEFINITE; k <= MP_LEAK_REACHABLE; k++)
+        fprintf(out, "%s\"%s\": {\"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64 "}",
+                k == MP_LEAK_DEFINITE ? "{" : ", ", mp_log_leak_kind_name(k), bytes[k], blocks[k]);
+    fputc('}', out);
+}
+
+/* "kinds": which count, why a log has none, the leak summary. */
+static void json_kinds_head(FILE *out, const mp_check_result_t *r)
+{
+    fputs("  \"kinds\": {\"counted\": [", out);
+    for (unsigned k = MP_LEAK_DEFINITE, n = 0; k <= MP_LEAK_REACHABLE; k++)
+        if (r->kinds & MP_CHECK_KIND_BIT(k))
+            fprintf(out, "%s\"%s\"", n++ ? ", " : "", mp_log_leak_kind_name(k));
+    fputs("], \"unavailable\": ", out);
+    mp_check_json_str(out, r->no_kinds);
+    fputs(",\n            \"summary\": ", out);
+    json_kind_figures(out, r->have_kinds, r->kind_bytes, r->kind_blocks);
+    fputs("},\n", out);
+}
+
 void mp_check_json(FILE *out, const mp_check_result_t *r)
 {
     char rule[1100];
@@ -308,6 +385,7 @@ void mp_check_json(FILE *out, const mp_check_result_t *r)
         mp_check_baseline_json(out, r->baseline);
         fputs(",\n", out);
     }
+    json_kinds_head(out, r);
     fprintf(out,
             "  \"leaked\": {\"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64 ", \"stacks\": %zu},\n"
             "  \"suppressed\": {\"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64
@@ -339,6 +417,8 @@ void mp_check_json(FILE *out, const mp_check_result_t *r)
         } else {
             fputs("null", out);
         }
+        fputs(", \"kinds\": ", out);
+        json_kind_figures(out, l->kind_blocks[0] == 0, l->kind_bytes, l->kind_blocks);
         fputs(", \"suppression\": ", out);
         mp_check_json_str(out, mp_check_gen_rule(l, rule, sizeof rule));
         fputs(",\n     \"frames\": [", out);

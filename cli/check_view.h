@@ -12,6 +12,7 @@
 
 #include "check_baseline.h"
 #include "check_run.h"
+#include "check_kinds.h"
 #include "check_suppress.h"
 #include "report.h"
 
@@ -20,7 +21,11 @@ typedef struct mp_check_leak {
     const mp_check_proc_t *proc;    /* the process that leaked it */
     size_t order;                   /* its rank in the run, for stable sorts */
     const mp_report_stack_t *stack; /* symbolized, innermost first */
-    uint64_t bytes, blocks;         /* leaked at exit */
+    uint64_t bytes, blocks;         /* leaked at exit, of the kinds counted
+                                       (every kind when its log has none) */
+    uint64_t kind_bytes[MP_LEAK_KINDS], kind_blocks[MP_LEAK_KINDS];
+                                    /* by kind, index MP_LEAK_*, counted or
+                                       not; index 0: no kinds in its log */
     const mp_supp_rule_t *rule;     /* the rule that suppressed it, or NULL */
 } mp_check_leak_t;
 
@@ -53,6 +58,15 @@ typedef struct mp_check_result {
     int exit_status;                /* what memprof check exits with */
     int partial;                    /* the log was cut short */
     const mp_check_baseline_t *baseline; /* --baseline's comparison, or NULL */
+    /* Leak kinds (check_kinds.h): have_kinds when a log of the run has the
+     * leak scan; no_kinds, when one has not, says why (its blocks all
+     * count). */
+    int have_kinds;
+    const char *no_kinds;
+    unsigned kinds;                 /* the kinds counted, MP_CHECK_KIND_BIT */
+    uint64_t kind_bytes[MP_LEAK_KINDS], kind_blocks[MP_LEAK_KINDS];
+                                    /* every stack not suppressed, counted
+                                       kinds or not: the leak summary */
 } mp_check_result_t;
 
 /* The rule --gen-suppressions prints for a leak, from the innermost frame

@@ -64,6 +64,8 @@ enum {
     OPT_DEPTH,
     OPT_BASELINE,
     OPT_TOLERANCE,
+    OPT_KINDS,
+    OPT_NO_LEAK_SCAN,
 };
 
 static const mp_opt_t check_opts[] = {
@@ -89,6 +91,10 @@ static const mp_opt_t check_opts[] = {
       OPT_BASELINE },
     { "tolerance", 0, "T", "growth allowed over --baseline: 5%, 64k (default 0)",
       OPT_TOLERANCE },
+    { "kinds", 0, "LIST", "leak kinds that count (default definite,indirect; see below)",
+      OPT_KINDS },
+    { "no-leak-scan", 0, NULL, "no leak scan at exit: every block still live counts",
+      OPT_NO_LEAK_SCAN },
     { NULL, 0, NULL, NULL, 0 },
 };
 
@@ -105,6 +111,8 @@ typedef struct check_config {
     int no_default, print_supp, gen, json;
     const char *junit, *sarif, *output;
     size_t depth;
+    unsigned kinds;    /* check_kinds.h */
+    int no_leak_scan;
 } check_config_t;
 
 static int parse_num(const char *cmd_opt, const char *value, unsigned long long max,
@@ -132,6 +140,19 @@ static int on_option(void *ctx, const mp_opt_t *opt, const char *value)
     switch (opt->id) {
     case OPT_BASELINE:
         c->baseline = value;
+        return 0;
+    case OPT_KINDS: {
+        char bad[64];
+        if (mp_check_kinds_parse(value, &c->kinds, bad, sizeof bad) != 0) {
+            mp_usage_error("check", "bad value '%s' for --kinds%s%s%s (expected a comma-separated "
+                                    "list of definite, indirect, possible, reachable, or all)",
+                           value, bad[0] ? ": '" : "", bad, bad[0] ? "' is no kind" : "");
+            return -MP_CLI_EUSAGE;
+        }
+        return 0;
+    }
+    case OPT_NO_LEAK_SCAN:
+        c->no_leak_scan = 1;
         return 0;
     case OPT_TOLERANCE:
         if (mp_check_tolerance_parse(value, &c->tol) != 0) {
@@ -224,6 +245,14 @@ void mp_cmd_check_help(FILE *out)
           "heap is higher, by more than --tolerance; stacks are matched by function\n"
           "and file names. The leaks LOG already had pass, unless --max-leaked or\n"
           "--max-leaked-blocks is given too.\n"
+          "\n"
+          "Leak kinds, from memprof's scan for pointers at exit, as valgrind memcheck's:\n"
+          "definite (no pointer to the block), indirect (reached only from lost blocks),\n"
+          "possible (reached only through pointers into its middle), reachable (still\n"
+          "pointed to). --kinds=LIST picks those that count against the thresholds\n"
+          "(default definite,indirect; all for every block still live); the summary\n"
+          "gives all four. A log without the scan (sampled mode, --no-leak-scan) has no\n"
+          "kinds: every block still live counts.\n"
           "\n"
           "Every process of the run is checked (forked children, exec'd programs);\n"
           "the thresholds apply to their total.\n"
@@ -342,6 +371,7 @@ static int run_command(const check_config_t *c, char **command, char *tmpdir, si
     opts.len = 0;
     opts.text[0] = '\0';
     if ((err = mp_optbuf_add(&opts, "mode", "full")) != 0 ||
+        (c->no_leak_scan && (err = mp_optbuf_add(&opts, "leak_scan", "0")) != 0) ||
         (err = mp_shim_find(shim, sizeof shim)) != 0 || (err = mp_env_set_preload(shim)) != 0 ||
         (err = mp_env_set_options(opts.text)) != 0)
         return err;
@@ -405,19 +435,33 @@ static int evaluate(const mp_check_run_t *run, mp_supp_t *supp, mp_check_leak_t 
     }
     for (size_t p = 0; p < run->n; p++) {
         const mp_report_list_t *list = mp_report_list(run->v[p].rep, MP_REPORT_LEAKS);
+        const char *missing;
+        int have;
         if (run->v[p].execd)
             continue;
+        missing = mp_check_kinds_missing(mp_report_replay(run->v[p].rep));
+        have = missing == NULL;
+        r->have_kinds |= have;
+        if (!have && !r->no_kinds)
+            r->no_kinds = missing;
         for (size_t i = 0; i < list->n; i++) {
             mp_check_leak_t *l = &(*leaks)[n];
             const mp_report_entry_t *e = &list->v[i];
             mp_supp_rule_t *rule;
 
-            l->order = n++;
             l->proc = &run->v[p];
             l->stack = e->stack;
-            l->bytes = e->site->leaked_bytes;
-            l->blocks = e->site->leaked_blocks;
+            /* Only the kinds counted (--kinds); a stack with none of them
+             * is in the leak summary only. */
+            mp_check_kinds_count(e->site, have, r->kinds, l);
             rule = e->stack ? mp_supp_match(supp, e->stack->frames, e->stack->nframes) : NULL;
+            for (unsigned k = 0; k < MP_LEAK_KINDS && !rule; k++) {
+                r->kind_bytes[k] += l->kind_bytes[k];
+                r->kind_blocks[k] += l->kind_blocks[k];
+            }
+            if (l->blocks == 0)
+                continue;
+            l->order = n++;
             l->rule = rule;
             if (rule) {
                 rule->bytes += l->bytes;
@@ -443,7 +487,7 @@ static int evaluate(const mp_check_run_t *run, mp_supp_t *supp, mp_check_leak_t 
 int mp_cmd_check(int argc, char **argv, int *exit_status)
 {
     check_config_t c = { .max_blocks = UINT64_MAX, .error_exitcode = DEFAULT_ERROR_EXITCODE,
-                         .depth = DEFAULT_DEPTH };
+                         .depth = DEFAULT_DEPTH, .kinds = MP_CHECK_KINDS_DEFAULT };
     mp_check_result_t r = { .program_status = -1 };
     mp_opts_result_t parsed;
     mp_spawn_result_t res = { 0 };
@@ -509,6 +553,7 @@ int mp_cmd_check(int argc, char **argv, int *exit_status)
      * one is given. */
     r.max_leaked = c.baseline && !c.max_set ? UINT64_MAX : c.max_leaked;
     r.max_blocks = c.max_blocks;
+    r.kinds = c.kinds;
     if (command) {
         err = run_command(&c, command, tmpdir, sizeof tmpdir, log_path, sizeof log_path, &res,
                           &is_static);

@@ -35,3 +35,11 @@ foreach(prog ${MP_LK_PROGRAMS})
   set_tests_properties(integration.leakkinds.${prog} PROPERTIES
                        TIMEOUT 120 SKIP_RETURN_CODE 77 LABELS "integration;leakkinds")
 endforeach()
+
+# memprof check and the kinds: --kinds, the text, the summary, the JSON,
+# logs without the scan.
+add_test(NAME integration.leakkinds.check
+         COMMAND bash ${MP_LK_DIR}/check_kinds.sh $<TARGET_FILE:memprof_cli> ${MP_LK_BIN}
+                 ${Python3_EXECUTABLE})
+set_tests_properties(integration.leakkinds.check PROPERTIES
+                     TIMEOUT 180 LABELS "integration;leakkinds")
