@@ -18,6 +18,7 @@
 #include "writer.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 
 /* Fork: the recorder's locks are taken with the heap's, so the child's
  * tables are consistent; the child then starts its own log. */
@@ -77,6 +78,13 @@ static void fork_child(void)
     }
 }
 
+/* Runs in exit's frame (after the program's own atexit handlers, before
+ * the destructors): where the leak scan's stack roots start. */
+static void note_exit(void)
+{
+    mp_leakscan_note_exit(1);
+}
+
 __attribute__((constructor(101))) static void mp_shim_start(void)
 {
     mp_heap_init();
@@ -89,13 +97,15 @@ __attribute__((constructor(101))) static void mp_shim_start(void)
     if (mp_options.verbose)
         mp_diag("memprof heap active (mode=%s, scavenge delay %u ms)",
                 mp_options.mode == MP_OPT_MODE_FULL ? "full" : "off", mp_options.scavenge_delay_ms);
-    if (mp_options.mode == MP_OPT_MODE_FULL)
+    if (mp_options.mode == MP_OPT_MODE_FULL) {
         mp_recorder_start();
+        atexit(note_exit); /* may fail: the destructor notes instead */
+    }
 }
 
 __attribute__((destructor(101))) static void mp_shim_stop(void)
 {
-    mp_leakscan_note_exit(); /* before the writer's frames go on the stack */
+    mp_leakscan_note_exit(0); /* unless exit's atexit handler did */
     mp_recorder_stop(MP_END_EXIT, 0);
     mp_shim_last_words();
 }

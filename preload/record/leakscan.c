@@ -397,8 +397,13 @@ int mp_leakscan_run(uint64_t ts, void (*emit)(void *arg, const mp_rec_leakscan_t
     mp_roots_stats_t rs;
     memset(&S, 0, sizeof S);
     S.clique = -1;
+    int rc = mp_roots_prepare();
+    if (rc != 0) {
+        mp_diag("leak scan skipped: no memory for its tables; leak kinds are unknown");
+        return rc;
+    }
     mp_roots_pause(&rs);
-    int rc = build_table();
+    rc = build_table();
     if (rc == 0)
         rc = mp_roots_each(root_range, root_word, NULL);
     if (rc == 0) {

@@ -40,9 +40,11 @@ int mp_leakscan_run(uint64_t ts, void (*emit)(void *arg, const mp_rec_leakscan_t
 
 /* The exiting thread, before the shim's own frames go on its stack: its
  * registers and the stack address above which its frames are the
- * program's and the C library's exit path. Called by the destructor and by
- * _exit before they stop the recorder. */
-void mp_leakscan_note_exit(void);
+ * program's and the C library's exit path. Called from an atexit handler
+ * (registered at start: it runs in exit's own frame, after the program's
+ * handlers, where memcheck would find the stack pointer at exit_group),
+ * from _exit, and — if neither did (overwrite 0) — from the destructor. */
+void mp_leakscan_note_exit(int overwrite);
 
 /* Thread registry (leakscan_roots.c). A thread the recorder sees for the
  * first time registers (its tid and an address on its stack); on exit it

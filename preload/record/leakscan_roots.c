@@ -125,10 +125,12 @@ static ucontext_t exit_ctx;
 static uintptr_t exit_frame;  /* 0: not noted */
 static uint32_t exit_tid;
 
-void mp_leakscan_note_exit(void)
+void mp_leakscan_note_exit(int overwrite)
 {
-    /* Called from the destructor or _exit: the caller's frame and above are
-     * the exit path's; the callee-saved registers still hold its values. */
+    /* The caller's frame and above are the exit path's; the callee-saved
+     * registers still hold its values. */
+    if (exit_frame && !overwrite)
+        return;
     getcontext(&exit_ctx);
     exit_frame = (uintptr_t)__builtin_frame_address(0);
     exit_tid = (uint32_t)syscall(SYS_gettid);
@@ -227,6 +229,9 @@ void mp_roots_resume(void)
 
 static uintptr_t *ex_lo, *ex_hi;  /* EXCL_MAX each, sorted by lo */
 static size_t nex;
+#define SELF_MAX 8u
+static uintptr_t self_lo[SELF_MAX], self_hi[SELF_MAX]; /* libmemprof.so's .data/.bss */
+static size_t nself;
 
 static int self_segments(struct dl_phdr_info *info, size_t size, void *arg)
 {
@@ -241,15 +246,36 @@ static int self_segments(struct dl_phdr_info *info, size_t size, void *arg)
     }
     if (!mine)
         return 0;
-    for (int i = 0; i < info->dlpi_phnum && nex < EXCL_MAX; i++) {
+    for (int i = 0; i < info->dlpi_phnum && nself < SELF_MAX; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
             continue;
         uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-        ex_lo[nex] = lo & ~(uintptr_t)4095;
-        ex_hi[nex++] = (lo + ph->p_memsz + 4095) & ~(uintptr_t)4095;
+        self_lo[nself] = lo & ~(uintptr_t)4095;
+        self_hi[nself++] = (lo + ph->p_memsz + 4095) & ~(uintptr_t)4095;
     }
     return 1;
+}
+
+int mp_roots_prepare(void)
+{
+    /* dl_iterate_phdr takes the loader's lock, which a paused thread could
+     * hold: it runs before the pause. */
+    nself = 0;
+    dl_iterate_phdr(self_segments, (void *)(uintptr_t)&mp_roots_each);
+    if (!ex_lo) {
+        void *a, *b;
+        size_t bytes = (EXCL_MAX * sizeof(uintptr_t) + 4095) & ~(size_t)4095;
+        if (mp_os_reserve(bytes, 4096, NULL, &a) != 0)
+            return MP_ENOMEM;
+        if (mp_os_reserve(bytes, 4096, NULL, &b) != 0) {
+            mp_os_unmap(a, bytes);
+            return MP_ENOMEM;
+        }
+        ex_lo = a;
+        ex_hi = b;
+    }
+    return 0;
 }
 
 static void sort_excluded(void)
@@ -359,25 +385,19 @@ int mp_roots_each(void (*range)(void *arg, uintptr_t lo, uintptr_t hi),
     static char buf[65536];
     static uintptr_t own[8];
     int complete;
-    if (!ex_lo) {
-        void *a, *b;
-        size_t bytes = (EXCL_MAX * sizeof(uintptr_t) + 4095) & ~(size_t)4095;
-        if (mp_os_reserve(bytes, 4096, NULL, &a) != 0)
-            return MP_ENOMEM;
-        if (mp_os_reserve(bytes, 4096, NULL, &b) != 0) {
-            mp_os_unmap(a, bytes);
-            return MP_ENOMEM;
-        }
-        ex_lo = a;
-        ex_hi = b;
-    }
+    if (!ex_lo)
+        return MP_ENOMEM; /* mp_roots_prepare failed */
+    /* After the scan's own tables were mapped: they are owned regions too. */
     nex = mp_os_owned(ex_lo, ex_hi, MP_OS_OWNED_MAX, &complete);
     if (!complete) {
         mp_diag("leak scan skipped: more than %u regions of memprof's own memory; leak kinds "
                 "are unknown", MP_OS_OWNED_MAX);
         return MP_ERANGE;
     }
-    dl_iterate_phdr(self_segments, (void *)(uintptr_t)&mp_roots_each);
+    for (size_t i = 0; i < nself && nex < EXCL_MAX; i++) {
+        ex_lo[nex] = self_lo[i];
+        ex_hi[nex++] = self_hi[i];
+    }
     sort_excluded();
     size_t nown = mp_os_own_threads(own, 8);
 

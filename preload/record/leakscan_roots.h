@@ -14,6 +14,10 @@ typedef struct mp_roots_stats {
     uint64_t threads_paused; /* of which paused: registers and SP known */
 } mp_roots_stats_t;
 
+/* What must happen before the pause (the loader's lock; the exclusion
+ * tables). 0, or MP_ENOMEM: the scan must not go on. */
+int mp_roots_prepare(void);
+
 /* Pauses every registered live thread but the caller (a signal whose
  * handler saves the registers and waits), for at most a second in all.
  * Always pair with mp_roots_resume. */

@@ -205,7 +205,7 @@ void mp_shim_last_words(void)
 static void stop_before_exit(int status)
 {
     if (mp_rec_on && mp_writer_owns_process()) {
-        mp_leakscan_note_exit();
+        mp_leakscan_note_exit(1);
         mp_recorder_stop(MP_END_EXIT, status);
     }
     mp_shim_last_words();
