@@ -59,13 +59,6 @@ const char *mp_check_kinds_list(unsigned mask, char *buf, size_t cap)
     return buf;
 }
 
-const char *mp_check_kind_label(unsigned kind)
-{
-    static const char *const labels[MP_LEAK_KINDS] = {"leaked", "definitely lost",
-                                                      "indirectly lost", "possibly lost",
-                                                      "still reachable"};
-    return kind < MP_LEAK_KINDS ? labels[kind] : "leaked";
-}
 
 const char *mp_check_kinds_missing(const mp_replay_t *r)
 {

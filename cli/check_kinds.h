@@ -25,10 +25,6 @@ int mp_check_kinds_parse(const char *s, unsigned *mask, char *bad, size_t cap);
 /* The set as "definite,indirect" (the order of the kinds), into buf. */
 const char *mp_check_kinds_list(unsigned mask, char *buf, size_t cap);
 
-/* "definitely lost", "indirectly lost", "possibly lost", "still reachable"
- * (memcheck's words); "leaked" for 0 (kind unknown). */
-const char *mp_check_kind_label(unsigned kind);
-
 struct mp_replay;
 struct mp_replay_site;
 struct mp_check_leak;

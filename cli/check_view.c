@@ -156,7 +156,7 @@ static void put_leak_kinds(FILE *out, const mp_check_result_t *r, const mp_check
             only = k;
         }
     if (n == 1) {
-        fprintf(out, " %s", mp_check_kind_label(only));
+        fprintf(out, " %s", mp_log_leak_kind_label(only));
         return;
     }
     n = 0;
@@ -165,7 +165,7 @@ static void put_leak_kinds(FILE *out, const mp_check_result_t *r, const mp_check
             fprintf(out, "%s%" PRIu64 " %s in %" PRIu64 " %s %s", n++ ? ", " : ": ",
                     l->kind_bytes[k], plural(l->kind_bytes[k], "byte", "bytes"),
                     l->kind_blocks[k], plural(l->kind_blocks[k], "block", "blocks"),
-                    mp_check_kind_label(k));
+                    mp_log_leak_kind_label(k));
 }
 
 /* memcheck's LEAK SUMMARY: every kind, counted or not, of the stacks not
@@ -184,7 +184,7 @@ static void put_summary(FILE *out, const mp_check_result_t *r)
     fprintf(out, "memprof: check: leak summary (counted: %s):\n",
             mp_check_kinds_list(r->kinds, list, sizeof list));
     for (unsigned k = MP_LEAK_DEFINITE; k <= MP_LEAK_REACHABLE; k++)
-        fprintf(out, "    %15s: %" PRIu64 " %s in %" PRIu64 " %s%s\n", mp_check_kind_label(k),
+        fprintf(out, "    %15s: %" PRIu64 " %s in %" PRIu64 " %s%s\n", mp_log_leak_kind_label(k),
                 r->kind_bytes[k], plural(r->kind_bytes[k], "byte", "bytes"), r->kind_blocks[k],
                 plural(r->kind_blocks[k], "block", "blocks"),
                 r->kinds & MP_CHECK_KIND_BIT(k) ? "" : " (not counted)");

@@ -60,3 +60,11 @@ const char *mp_log_leak_kind_name(unsigned kind)
                                                      "reachable"};
     return kind < MP_LEAK_KINDS ? names[kind] : NULL;
 }
+
+const char *mp_log_leak_kind_label(unsigned kind)
+{
+    static const char *const labels[MP_LEAK_KINDS] = {"leaked", "definitely lost",
+                                                      "indirectly lost", "possibly lost",
+                                                      "still reachable"};
+    return kind < MP_LEAK_KINDS ? labels[kind] : "leaked";
+}

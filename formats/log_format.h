@@ -329,6 +329,10 @@ const char *mp_log_record_name(unsigned type);
 /* "definite", "indirect", "possible", "reachable" for MP_LEAK_*; NULL for
  * anything else. */
 const char *mp_log_leak_kind_name(unsigned kind);
+/* The same as memcheck words them: "definitely lost", "indirectly lost",
+ * "possibly lost", "still reachable"; "leaked" for anything else (a kind
+ * unknown). */
+const char *mp_log_leak_kind_label(unsigned kind);
 
 /* "ALLOC", "FREE", ...; NULL for an unknown kind. */
 const char *mp_log_event_name(unsigned kind);
