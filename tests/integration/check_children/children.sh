@@ -37,8 +37,10 @@ forker_said() {
     child=$(sed -n 's/^    pid \([0-9]*\) forker: 128 bytes in 2 blocks leaked$/\1/p' err)
     [ -n "$parent" ] && [ -n "$child" ] && [ "$parent" != "$child" ] ||
         fail "parent ($parent) and child ($child) not told apart"
-    grep -q "^  #1  100 bytes in 1 block in pid $parent forker$" err || fail "parent's leak"
-    grep -q "^  #2  64 bytes in 1 block in pid $child forker$" err || fail "child's leak"
+    grep -q "^  #1  100 bytes in 1 block definitely lost in pid $parent forker$" err ||
+        fail "parent's leak"
+    grep -q "^  #2  64 bytes in 1 block definitely lost in pid $child forker$" err ||
+        fail "child's leak"
     grep -q 'child_leak (forker.c:' err || fail "child_leak not named"
 }
 
@@ -72,7 +74,8 @@ exec)
     grep -q '300 bytes in 3 blocks leaked from 1 stack' err || fail "not leaky's 300 bytes alone"
     grep -q "^    pid [0-9]* execer (the command): exec'd another program" err ||
         fail "execer not said to have exec'd"
-    grep -q '^  #1  300 bytes in 3 blocks in pid [0-9]* leaky$' err || fail "leaky not named"
+    grep -q '^  #1  300 bytes in 3 blocks definitely lost in pid [0-9]* leaky$' err ||
+        fail "leaky not named"
     if grep -q before_exec err; then fail "execer's block held at exec counted"; fi
     ;;
 log)
