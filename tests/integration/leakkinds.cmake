@@ -10,7 +10,7 @@ set(MP_LK_BIN ${CMAKE_BINARY_DIR}/tests/integration/leakkinds)
 
 find_package(Threads REQUIRED)
 find_package(Python3 COMPONENTS Interpreter)
-set(MP_LK_PROGRAMS definite indirect possible reachable thread_exited thread_live dlopen)
+set(MP_LK_PROGRAMS definite indirect possible reachable thread_exited thread_live dlopen overflow)
 foreach(prog ${MP_LK_PROGRAMS})
   add_executable(mp_lk_${prog} ${MP_LK_DIR}/${prog}.c)
   set_target_properties(mp_lk_${prog} PROPERTIES
