@@ -15,7 +15,9 @@
  * and waits until the scan is over (at most WAIT_MAX_NS, so a scan can
  * never keep a thread for ever). A thread that does not answer within
  * ACK_MAX_NS in all (it blocks the signal, or is stuck in the kernel) is
- * scanned without registers, its whole stack mapping taken as a root.
+ * scanned without registers, its whole stack mapping taken as a root. The
+ * handler is left installed after the scan (a late signal must not end
+ * the process) and returns at once when no scan is running.
  *
  * Memory roots, from /proc/self/maps: every mapping both readable and
  * writable, except device mappings (as memcheck; /dev/zero and /dev/shm
@@ -44,7 +46,7 @@
 
 #define THREADS_MAX 4096u
 #define PAUSE_SIG SIGPWR
-#define ACK_MAX_NS 1000000000ull  /* all threads together */
+#define ACK_MAX_NS 2000000000ull  /* all threads together */
 #define WAIT_MAX_NS 60000000000ull /* one paused thread */
 #define RED_ZONE 128u
 #define NREGS 32u
@@ -138,10 +140,8 @@ void mp_leakscan_note_exit(int overwrite)
 
 /* ---- pausing -------------------------------------------------------------- */
 
-static int release;           /* the scan is over (atomic) */
-static int in_handler;        /* threads inside the handler (atomic) */
-static struct sigaction old_act;
-static int installed;
+static int release;           /* no scan in progress (atomic) */
+static int installed;         /* our handler is in place */
 
 static void on_pause(int sig, siginfo_t *si, void *uc)
 {
@@ -149,8 +149,7 @@ static void on_pause(int sig, siginfo_t *si, void *uc)
     (void)si;
     int saved = errno;
     uint32_t tid = (uint32_t)syscall(SYS_gettid);
-    __atomic_add_fetch(&in_handler, 1, __ATOMIC_ACQ_REL);
-    for (unsigned i = 0; i < THREADS_MAX; i++) {
+    for (unsigned i = 0; i < THREADS_MAX && !__atomic_load_n(&release, __ATOMIC_ACQUIRE); i++) {
         if (reg[i].tid != tid || __atomic_load_n(&reg[i].state, __ATOMIC_ACQUIRE) != T_LIVE)
             continue;
         reg[i].nregs = ctx_regs(uc, reg[i].regs, &reg[i].sp);
@@ -162,7 +161,6 @@ static void on_pause(int sig, siginfo_t *si, void *uc)
         }
         break;
     }
-    __atomic_sub_fetch(&in_handler, 1, __ATOMIC_ACQ_REL);
     errno = saved;
 }
 
@@ -179,8 +177,11 @@ void mp_roots_pause(mp_roots_stats_t *st)
     act.sa_sigaction = on_pause;
     act.sa_flags = SA_SIGINFO | SA_RESTART;
     sigfillset(&act.sa_mask);
-    installed = sigaction(PAUSE_SIG, NULL, &cur) == 0 && !(cur.sa_flags & SA_SIGINFO) &&
-                cur.sa_handler == SIG_DFL && sigaction(PAUSE_SIG, &act, &old_act) == 0;
+    if (!installed) /* once: it stays (mp_roots_resume says why) */
+        installed = sigaction(PAUSE_SIG, NULL, &cur) == 0 && !(cur.sa_flags & SA_SIGINFO) &&
+                    cur.sa_handler == SIG_DFL && sigaction(PAUSE_SIG, &act, NULL) == 0;
+    else if (sigaction(PAUSE_SIG, NULL, &cur) != 0 || cur.sa_sigaction != on_pause)
+        installed = 0; /* the program put its own since */
     unsigned sent = 0;
     for (unsigned i = 0; i < THREADS_MAX; i++) {
         if (__atomic_load_n(&reg[i].state, __ATOMIC_ACQUIRE) != T_LIVE || reg[i].tid == self)
@@ -210,19 +211,11 @@ void mp_roots_pause(mp_roots_stats_t *st)
 
 void mp_roots_resume(void)
 {
+    /* The handler stays installed: a thread that did not answer in time
+     * may still have the signal pending, and SIGPWR's default action would
+     * end the process when it arrives. Arriving now, it finds release set
+     * and returns at once. */
     __atomic_store_n(&release, 1, __ATOMIC_RELEASE);
-    if (!installed)
-        return;
-    /* Restore the program's disposition once no thread is in our handler
-     * (briefly: a late signal still finds the handler, which returns). */
-    uint64_t t0 = mp_os_now_ns();
-    while (__atomic_load_n(&in_handler, __ATOMIC_ACQUIRE) && mp_os_now_ns() - t0 < 100000000u) {
-        struct timespec ts = {0, 100000};
-        nanosleep(&ts, NULL);
-    }
-    if (!__atomic_load_n(&in_handler, __ATOMIC_ACQUIRE))
-        sigaction(PAUSE_SIG, &old_act, NULL);
-    installed = 0;
 }
 
 /* ---- excluded regions ------------------------------------------------------ */
