@@ -2,8 +2,11 @@
  * check_sarif.c — `memprof check --sarif FILE` (check_sarif.h).
  *
  * One run; tool.driver is memprof with one rule per kind of finding
- * (rules[] below). One result per leaking stack, suppressed ones included
- * (with a `suppressions` entry, which viewers hide by default):
+ * (rules[] below): each leak kind as memcheck names them, "leak" for the
+ * blocks of a log without kinds, and the two baseline regressions. One
+ * result per leaking stack and kind counted (--kinds), suppressed ones
+ * included (with a `suppressions` entry, which viewers hide by default),
+ * and one more per stack that grew beyond the baseline:
  *   - level: error when the leak counts against the thresholds and they
  *     failed the check, warning when it counts but the total is within
  *     them, note when a rule suppressed it;
@@ -36,17 +39,66 @@ typedef struct rule {
     const char *id, *name, *short_text, *full_text, *help;
 } rule_t;
 
-enum { RULE_LEAK, RULE_LEAK_GROWTH, RULE_PEAK_GROWTH, NRULES };
+/* A leak kind's rule has the kind's number (MP_LEAK_*, log_format.h);
+ * RULE_LEAK is for the blocks of a log without kinds (no leak scan). */
+enum {
+    RULE_LEAK = 0,
+    RULE_DEFINITE = MP_LEAK_DEFINITE,
+    RULE_INDIRECT = MP_LEAK_INDIRECT,
+    RULE_POSSIBLE = MP_LEAK_POSSIBLE,
+    RULE_REACHABLE = MP_LEAK_REACHABLE,
+    RULE_LEAK_GROWTH,
+    RULE_PEAK_GROWTH,
+    NRULES
+};
+_Static_assert(MP_LEAK_DEFINITE == 1 && MP_LEAK_REACHABLE == 4 && MP_LEAK_KINDS == 5,
+               "one rule per leak kind, numbered as the kinds");
+
+#define SUPPRESS_HELP                                                                         \
+    "If keeping them until exit is intended, add a rule leak:^FUNCTION$ to the file given "  \
+    "to memprof check --suppressions (memprof check --gen-suppressions prints one per leak)."
 
 static const rule_t rules[NRULES] = {
     [RULE_LEAK] = {
         "leak", "MemoryLeak", "Heap memory allocated and never freed",
-        "Blocks allocated at this stack were still allocated when the program exited: "
-        "nothing freed them.",
+        "Blocks allocated at this stack were still allocated when the program exited. The "
+        "log has no leak scan (sampled mode, or --no-leak-scan), so whether anything still "
+        "pointed to them is not known.",
         "Free the blocks when they are no longer needed (follow the allocation stack to "
-        "the owner that should), or, if keeping them until exit is intended, add a "
-        "rule leak:^FUNCTION$ to the file given to memprof check --suppressions "
-        "(memprof check --gen-suppressions prints one per leak).",
+        "the owner that should). " SUPPRESS_HELP,
+    },
+    [RULE_DEFINITE] = {
+        "definitely-lost", "DefinitelyLost", "Heap memory definitely lost",
+        "Blocks allocated at this stack were still allocated at exit and no pointer to them "
+        "was left anywhere in the program's memory (memcheck's definitely lost): nothing "
+        "can free them any more.",
+        "Free the blocks where the last pointer to them is dropped: follow the allocation "
+        "stack to the owner that should. " SUPPRESS_HELP,
+    },
+    [RULE_INDIRECT] = {
+        "indirectly-lost", "IndirectlyLost", "Heap memory lost with the blocks pointing to it",
+        "Blocks allocated at this stack were still allocated at exit and reachable only "
+        "through blocks that are lost themselves (memcheck's indirectly lost: the nodes of "
+        "a list whose head was lost).",
+        "Fix the definitely lost block that points to them (its own result): freeing it "
+        "properly frees these too. " SUPPRESS_HELP,
+    },
+    [RULE_POSSIBLE] = {
+        "possibly-lost", "PossiblyLost", "Heap memory reached only through interior pointers",
+        "Blocks allocated at this stack were still allocated at exit and only pointers into "
+        "their middle were found (memcheck's possibly lost): a program that keeps a pointer "
+        "past a header on purpose, or a leak.",
+        "If the program keeps such a pointer on purpose, free the block through it before "
+        "exit; otherwise treat it as a leak. " SUPPRESS_HELP,
+    },
+    [RULE_REACHABLE] = {
+        "still-reachable", "StillReachable", "Heap memory still reachable at exit",
+        "Blocks allocated at this stack were still allocated at exit and a pointer to their "
+        "start was still held, by a global or a thread's stack (memcheck's still "
+        "reachable): usually caches and singletons kept until exit. Counted only with "
+        "--kinds=reachable or --kinds=all.",
+        "Free them at exit to make the check exact, or leave them: they are not counted by "
+        "default. " SUPPRESS_HELP,
     },
     [RULE_LEAK_GROWTH] = {
         "leak-growth", "LeakGrowth", "A stack leaks more than in the baseline",
@@ -290,29 +342,45 @@ static void put_result_head(FILE *out, int rule, const char *level, const char *
     fputs("},\n          \"locations\": [", out);
 }
 
-static void put_leak(FILE *out, const where_t *w, const mp_check_result_t *r,
-                     const mp_check_leak_t *l, int failed, int first)
+/* One result for the blocks of leak l of one kind (rule), or for its
+ * growth over the baseline (RULE_LEAK_GROWTH, g). */
+static void put_leak_result(FILE *out, const where_t *w, const mp_check_result_t *r,
+                            const mp_check_leak_t *l, int rule_index, uint64_t bytes,
+                            uint64_t blocks, const char *level, const mp_check_growth_t *g,
+                            int first)
 {
     const mp_frame_t *at = shown_frame(l->stack);
     const char *fn = shown_function(l->stack);
-    const mp_check_growth_t *g = mp_check_baseline_growth(r->baseline, l);
-    const char *level = l->rule ? "note" : failed || g ? "error" : "warning";
+    const char *what = rule_index == RULE_LEAK || rule_index == RULE_LEAK_GROWTH
+                           ? "leaked (never freed)"
+                           : mp_log_leak_kind_label((unsigned)rule_index);
+    const char *kind = rule_index == RULE_LEAK || rule_index == RULE_LEAK_GROWTH
+                           ? "leak"
+                           : mp_log_leak_kind_name((unsigned)rule_index);
     char text[2000], grew[1200], rule[1100], name[200];
     int procs = r->nprocs > 1;
 
-    snprintf(text, sizeof text, "%" PRIu64 " %s in %" PRIu64 " %s leaked (never freed)%s%s%s%s%s",
-             l->bytes, l->bytes == 1 ? "byte" : "bytes", l->blocks,
-             l->blocks == 1 ? "block" : "blocks", fn ? ", allocated by " : "", fn ? fn : "",
-             procs ? " in " : "", procs ? mp_check_proc_name(l->proc, name, sizeof name) : "",
-             g ? growth_text(grew, sizeof grew, r->baseline, g->before, g->after) : "");
-    put_result_head(out, g ? RULE_LEAK_GROWTH : RULE_LEAK, level, text, first);
+    if (g) /* bytes: the stack's, summed over its leaks; no block count */
+        snprintf(text, sizeof text, "%" PRIu64 " bytes %s%s%s%s%s%s", bytes, what,
+                 fn ? ", allocated by " : "", fn ? fn : "", procs ? " in " : "",
+                 procs ? mp_check_proc_name(l->proc, name, sizeof name) : "",
+                 growth_text(grew, sizeof grew, r->baseline, g->before, g->after));
+    else
+        snprintf(text, sizeof text, "%" PRIu64 " %s in %" PRIu64 " %s %s%s%s%s%s", bytes,
+                 bytes == 1 ? "byte" : "bytes", blocks, blocks == 1 ? "block" : "blocks", what,
+                 fn ? ", allocated by " : "", fn ? fn : "", procs ? " in " : "",
+                 procs ? mp_check_proc_name(l->proc, name, sizeof name) : "");
+    put_result_head(out, rule_index, level, text, first);
     if (at)
         put_location(out, w, at);
     fprintf(out, "],\n          \"partialFingerprints\": {\"memprof/stack\": \"%016" PRIx64 "\"}",
             mp_check_stack_key(l->stack));
-    fprintf(out, ",\n          \"properties\": {\"bytes\": %" PRIu64 ", \"blocks\": %" PRIu64
-                 ", \"kind\": \"leak\", \"pid\": %" PRIu64 ", \"exe\": ",
-            l->bytes, l->blocks, l->proc->pid);
+    fprintf(out, ",\n          \"properties\": {\"bytes\": %" PRIu64, bytes);
+    if (g)
+        fprintf(out, ", \"before\": %" PRIu64, g->before);
+    else
+        fprintf(out, ", \"blocks\": %" PRIu64, blocks);
+    fprintf(out, ", \"kind\": \"%s\", \"pid\": %" PRIu64 ", \"exe\": ", kind, l->proc->pid);
     mp_check_json_str(out, l->proc->exe);
     fputs("}", out);
     if (l->rule) {
@@ -325,6 +393,34 @@ static void put_leak(FILE *out, const where_t *w, const mp_check_result_t *r,
     }
     put_stack_views(out, w, l->stack);
     fputs("}", out);
+}
+
+/* The results of leak l: one per kind counted that it has (one "leak" when
+ * its log has no kinds), and one more when its stack grew beyond the
+ * baseline. Returns how many it wrote. */
+static int put_leak(FILE *out, const where_t *w, const mp_check_result_t *r,
+                    const mp_check_leak_t *l, int failed, int first)
+{
+    const mp_check_growth_t *g = mp_check_baseline_growth(r->baseline, l);
+    const char *level = l->rule ? "note" : failed ? "error" : "warning";
+    int n = 0;
+
+    if (l->kind_blocks[0] || !r->have_kinds) {
+        put_leak_result(out, w, r, l, RULE_LEAK, l->bytes, l->blocks, level, NULL, first);
+        n++;
+    } else {
+        for (unsigned k = MP_LEAK_DEFINITE; k <= MP_LEAK_REACHABLE; k++)
+            if ((r->kinds & MP_CHECK_KIND_BIT(k)) && l->kind_blocks[k]) {
+                put_leak_result(out, w, r, l, (int)k, l->kind_bytes[k], l->kind_blocks[k],
+                                level, NULL, first && !n);
+                n++;
+            }
+    }
+    if (g && g->leak == l) { /* once per stack that grew, on its largest leak */
+        put_leak_result(out, w, r, l, RULE_LEAK_GROWTH, g->after, 0, "error", g, first && !n);
+        n++;
+    }
+    return n;
 }
 
 /* A peak that grew beyond the baseline, shown at the stack that held the
@@ -383,8 +479,8 @@ int mp_check_sarif(FILE *out, const mp_check_result_t *r, const char *root, cons
     }
     fputs("    \"results\": [", out);
     for (size_t i = 0; i < r->nleaks; i++) {
-        put_leak(out, &w, r, &r->leaks[i], failed, !any);
-        any = 1;
+        if (put_leak(out, &w, r, &r->leaks[i], failed, !any))
+            any = 1;
     }
     for (size_t i = 0; r->baseline && i < r->baseline->npeaks; i++)
         if (r->baseline->peaks[i].grew) {

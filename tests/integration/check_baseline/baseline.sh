@@ -105,7 +105,12 @@ assert suite.get("failures") == "1", suite.attrib
 run = json.load(open(sys.argv[3]))["runs"][0]
 grown = [r for r in run["results"] if r["ruleId"] == "leak-growth"]
 assert len(grown) == 1 and grown[0]["level"] == "error", run["results"]
-assert "200 bytes in the baseline base.mpz (+100 bytes, +50.0%)" in grown[0]["message"]["text"]
+assert grown[0]["message"]["text"] == "300 bytes leaked (never freed), allocated by " \
+    "leak_some, 200 bytes in the baseline base.mpz (+100 bytes, +50.0%)", grown[0]["message"]
+assert grown[0]["properties"]["before"] == 200 and grown[0]["properties"]["bytes"] == 300
+# the stack's kinds are results of their own
+assert [(r["ruleId"], r["properties"]["bytes"]) for r in run["results"]
+        if r["ruleId"] != "leak-growth"] == [("definitely-lost", 300)], run["results"]
 PYEOF
     # The peak as a SARIF result of its own.
     check 3 --baseline base.mpz --sarif p.sarif -- "$G" 2 128
@@ -118,7 +123,7 @@ p = peak[0]["properties"]
 assert p["after"] - p["before"] == 65536, p
 assert peak[0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "spike"
 # the leak did not grow: a warning, not an error
-assert [r["level"] for r in run["results"] if r["ruleId"] == "leak"] == ["warning"]
+assert [r["level"] for r in run["results"] if r["ruleId"] == "definitely-lost"] == ["warning"]
 PYEOF
     # Both files against their schemas, when the validators are there.
     for p in "$PY" /usr/bin/python3; do

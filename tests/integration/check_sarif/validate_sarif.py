@@ -2,9 +2,10 @@
 
 Validates DIR's *.sarif (written by sarif.sh) against the SARIF 2.1.0
 schema, then checks what they say about check/leaky.c: 300 bytes in 3
-blocks from leak_three at LEAKY_C:LINE, level error when the check failed
-and warning when it was within the thresholds; the C library's stdio
-buffer as a suppressed note; the whole stack and the code flow.
+blocks definitely lost from leak_three at LEAKY_C:LINE, level error when
+the check failed and warning when it was within the thresholds; the C
+library's stdio buffer (still reachable, counted with --kinds=all) as a
+suppressed note; the whole stack and the code flow; a rule per kind.
 """
 import json
 import os
@@ -42,16 +43,21 @@ run = load("leaky.sarif")
 driver = run["tool"]["driver"]
 assert driver["name"] == "memprof" and driver["version"] == version, driver
 rules = {r["id"]: r for r in driver["rules"]}
-assert rules["leak"]["help"]["text"] and rules["leak"]["shortDescription"]["text"], rules
+assert sorted(rules) == sorted([
+    "leak", "definitely-lost", "indirectly-lost", "possibly-lost", "still-reachable",
+    "leak-growth", "peak-growth"]), sorted(rules)
+for r in rules.values():
+    assert r["help"]["text"] and r["shortDescription"]["text"] and r["fullDescription"]["text"], r
 assert run["invocations"][0]["exitCode"] == 3, run["invocations"]
 
 mine = [r for r in run["results"] if "suppressions" not in r]
 assert len(mine) == 1, [r["message"] for r in mine]
 res = mine[0]
-assert res["ruleId"] == "leak" and driver["rules"][res["ruleIndex"]]["id"] == "leak"
+assert res["ruleId"] == "definitely-lost", res["ruleId"]
+assert driver["rules"][res["ruleIndex"]]["id"] == res["ruleId"]
 assert res["level"] == "error", res["level"]
 assert res["message"]["text"] == \
-    "300 bytes in 3 blocks leaked (never freed), allocated by leak_three", res["message"]
+    "300 bytes in 3 blocks definitely lost, allocated by leak_three", res["message"]
 loc = res["locations"][0]
 # The source root is the checkout holding leaky.c: the URI is relative.
 assert "uriBaseId" in loc["physicalLocation"]["artifactLocation"], loc
@@ -63,10 +69,12 @@ assert names[:2] == ["leak_three", "main"], names
 flow = res["codeFlows"][0]["threadFlows"][0]["locations"]
 assert [l["location"] for l in flow] == [f["location"] for f in reversed(frames)]
 assert res["properties"]["bytes"] == 300 and res["properties"]["blocks"] == 3
+assert res["properties"]["kind"] == "definite", res["properties"]
 key = res["partialFingerprints"]["memprof/stack"]
 
 supp = [r for r in run["results"] if "suppressions" in r]
 assert len(supp) == 1 and supp[0]["level"] == "note", supp
+assert supp[0]["ruleId"] == "still-reachable", supp[0]["ruleId"]
 assert supp[0]["suppressions"][0]["justification"] == \
     "leak:^_IO_file_doallocate$ (built-in)", supp[0]["suppressions"]
 assert supp[0]["properties"]["bytes"] == 4096, supp[0]["properties"]
