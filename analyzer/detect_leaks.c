@@ -10,9 +10,13 @@
  * times after the end), so when the stack also freed blocks the sentence
  * gives them as the range of all its allocations.
  *
- * Classifying leaks as definitely lost or still reachable (DESIGN.md) needs
- * a scan of the heap at exit, which the log does not have yet; until it
- * does, every block live at the end is a leak here.
+ * With the shim's leak scan at exit (a LEAKSCAN record: memcheck's kinds,
+ * docs/ci.md), a finding counts a stack's lost blocks only — definitely,
+ * indirectly and possibly lost — and a stack whose blocks are all still
+ * reachable (a global, a runtime's one-time table: what memcheck and
+ * LeakSanitizer do not report by default) has none; "Leaks at exit, by
+ * stack" still lists them with their kind. Without the scan (sampled mode,
+ * leak_scan=0, a killed process) every block live at the end is a leak.
  *
  * A partial log (no END: the process was killed, or the log is cut) stops
  * before the program did, so its "leaks" are blocks live when the log
@@ -42,6 +46,40 @@ static void when(char *buf, size_t cap, const mp_replay_site_t *s)
         snprintf(buf, cap, "between %s and %s", a, b);
 }
 
+/* " (definitely lost)", or " (definitely lost 2 blocks, 64 B; still
+ * reachable 1 block, 16 B)" — the leak scan's kinds of site s's blocks,
+ * those not counted lost included. */
+static void put_kinds(char *buf, size_t cap, const mp_replay_site_t *s)
+{
+    size_t len = 0;
+    int nkinds = 0, only = 0;
+    for (int k = MP_LEAK_DEFINITE; k < MP_LEAK_KINDS; k++)
+        if (s->kind_blocks[k]) {
+            nkinds++;
+            only = k;
+        }
+    if (nkinds == 1) { /* the figures before say how many */
+        snprintf(buf, cap, " (%s)", mp_log_leak_kind_label((unsigned)only));
+        return;
+    }
+    for (int k = MP_LEAK_DEFINITE; k < MP_LEAK_KINDS && len < cap; k++) {
+        char b[MP_HUMAN_MAX];
+        if (!s->kind_blocks[k])
+            continue;
+        mp_human_bytes(b, sizeof b, s->kind_bytes[k]);
+        int n = snprintf(buf + len, cap - len, "%s%s %" PRIu64 " block%s, %s",
+                         len ? "; " : " (", mp_log_leak_kind_label((unsigned)k), s->kind_blocks[k],
+                         s->kind_blocks[k] == 1 ? "" : "s", b);
+        if (n < 0)
+            break;
+        len += (size_t)n;
+    }
+    if (len && len + 2 <= cap) {
+        buf[len++] = ')';
+        buf[len] = '\0';
+    }
+}
+
 /* 1 if a block that grew in steps at site i, big enough for the bucket
  * retention detector to look at, is still live at the end (a table kept
  * after its peak: the advice must not say "find the path that forgets to
@@ -67,20 +105,33 @@ int mp_detect_leaks(mp_findings_t *f, const mp_replay_t *r)
 
     mp_replay_summary(r, &sum);
     cut = !sum.have_end;
+    int scan = sum.leakscan.have && !sampled;
     for (size_t i = 0; i < mp_replay_site_count(r); i++) {
         const mp_replay_site_t *s = mp_replay_site(r, i);
         char bytes[MP_HUMAN_MAX], range[96], blocks[64];
         uint64_t nblocks, nallocs, own_frees;
-        char grown[64];
+        char grown[64], kinds[160];
         int rc;
 
         if (!s || s->leaked_blocks == 0)
             continue;
+        uint64_t leaked_bytes = s->leaked_bytes;
         nblocks = sampled ? (uint64_t)llround(s->est_leaked_blocks) : s->leaked_blocks;
+        kinds[0] = '\0';
+        if (scan) {
+            nblocks = leaked_bytes = 0;
+            for (int k = MP_LEAK_DEFINITE; k <= MP_LEAK_POSSIBLE; k++) {
+                nblocks += s->kind_blocks[k];
+                leaked_bytes += s->kind_bytes[k];
+            }
+            if (nblocks == 0)
+                continue; /* all still reachable: not lost */
+            put_kinds(kinds, sizeof kinds, s);
+        }
         if (nblocks == 0)
             nblocks = 1;
         nallocs = sampled ? (uint64_t)llround(s->est_allocs) : s->allocs;
-        mp_human_bytes(bytes, sizeof bytes, s->leaked_bytes);
+        mp_human_bytes(bytes, sizeof bytes, leaked_bytes);
         when(range, sizeof range, s);
         snprintf(blocks, sizeof blocks, "%s%" PRIu64 " block%s", sampled ? "about " : "",
                  nblocks, nblocks == 1 ? "" : "s");
@@ -96,33 +147,33 @@ int mp_detect_leaks(mp_findings_t *f, const mp_replay_t *r)
             grown[0] = '\0';
         if (grew_here(r, i))
             rc = mp_findings_add(
-                f, r, "leak", s->leaked_bytes, nblocks, i,
+                f, r, "leak", leaked_bytes, nblocks, i,
                 "a block that grew in steps here is still live at exit: if it is a table "
                 "that emptied after the peak, the bucket_retention finding for this stack "
                 "says how much rebuilding it would save; otherwise free it before exit",
-                "%s, %s, %s, of %" PRIu64 " allocated here %s%s%s", blocks, bytes,
+                "%s, %s, %s, of %" PRIu64 " allocated here %s%s%s%s", blocks, bytes,
                 cut ? "still live when the log ends" : "never freed", nallocs, range, grown,
-                sampled ? " (estimated from sampled allocations)" : "");
+                sampled ? " (estimated from sampled allocations)" : "", kinds);
         else if (own_frees == 0)
             rc = mp_findings_add(
-                f, r, "leak", s->leaked_bytes, nblocks, i,
+                f, r, "leak", leaked_bytes, nblocks, i,
                 cut ? "the log ends before the process did, so these blocks may be freed "
                       "later; if they are not, free them before exit"
                     : "free these blocks before exit, or they are lost",
-                "%s, %s, allocated %s%s, %s%s", blocks, bytes, range,
+                "%s, %s, allocated %s%s, %s%s%s", blocks, bytes, range,
                 s->reallocs ? " by realloc" : "",
                 cut ? "still live when the log ends" : "never freed",
-                sampled ? " (estimated from sampled allocations)" : "");
+                sampled ? " (estimated from sampled allocations)" : "", kinds);
         else
             rc = mp_findings_add(
-                f, r, "leak", s->leaked_bytes, nblocks, i,
+                f, r, "leak", leaked_bytes, nblocks, i,
                 cut ? "the log ends before the process did, so these blocks may be freed "
                       "later; if they are not, find the path that keeps them"
                     : "this stack frees its other blocks: find the path on which these "
                       "are not freed",
-                "%s, %s, %s, of %" PRIu64 " allocated here %s%s%s", blocks, bytes,
+                "%s, %s, %s, of %" PRIu64 " allocated here %s%s%s%s", blocks, bytes,
                 cut ? "still live when the log ends" : "never freed", nallocs, range, grown,
-                sampled ? " (estimated from sampled allocations)" : "");
+                sampled ? " (estimated from sampled allocations)" : "", kinds);
         if (rc)
             return rc;
     }

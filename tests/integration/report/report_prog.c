@@ -109,5 +109,9 @@ int main(int argc, char **argv)
     dlclose(lib);
     if (write(1, "done\n", 5) != 5)
         return 1;
+    /* Lose the blocks: kept[] only stopped the compiler from dropping the
+     * allocations. While it points at them they are still reachable (the
+     * leak scan at exit says so, as memcheck does) and not leak findings. */
+    memset(kept, 0, sizeof kept);
     return 0;
 }
