@@ -318,6 +318,25 @@ static void put_kinds(text_t *t, const uint64_t *bytes, const uint64_t *blocks)
                     plural(blocks[k], "", "s"));
 }
 
+/* A leak's kinds: ", definitely lost" when its blocks are all of one
+ * kind, else ": definitely lost 48 B in 1 block, indirectly lost ...". */
+static void put_site_kinds(text_t *t, const mp_replay_site_t *s)
+{
+    unsigned n = 0, only = 0;
+
+    for (unsigned k = MP_LEAK_DEFINITE; k <= MP_LEAK_REACHABLE; k++)
+        if (s->kind_blocks[k]) {
+            n++;
+            only = k;
+        }
+    if (n == 1) {
+        fprintf(t->out, ", %s", mp_log_leak_kind_label(only));
+        return;
+    }
+    fputc(':', t->out);
+    put_kinds(t, s->kind_bytes, s->kind_blocks);
+}
+
 static void summary(text_t *t, const mp_report_t *rep)
 {
     const mp_report_facts_t *f = mp_report_facts(rep);
@@ -416,10 +435,8 @@ static void leaks(text_t *t, const mp_report_t *rep)
         if (s->frees)
             fprintf(t->out, " (of %s%" PRIu64 " allocated here)", t->sampled ? "~" : "",
                     t->sampled ? (uint64_t)(s->est_allocs + 0.5) : s->allocs);
-        if (t->sum.leakscan.have) {
-            fputc(':', t->out);
-            put_kinds(t, s->kind_bytes, s->kind_blocks);
-        }
+        if (t->sum.leakscan.have)
+            put_site_kinds(t, s);
         fputc('\n', t->out);
         put_stack(t, l->v[i].stack);
     }
