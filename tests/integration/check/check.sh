@@ -9,23 +9,9 @@ MEMPROF=$(realpath "$2")
 BINDIR=$(realpath "$3")
 PY=${4:-}
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/memprof-check-test.XXXXXX")
-trap 'rc=$?; if [ $rc = 0 ]; then rm -rf "$TMP"; else echo "(files kept in $TMP)"; fi' EXIT
-cd "$TMP"
-
-fail() {
-    echo "FAIL: $*" >&2
-    for f in out err; do [ -f $f ] && { echo "--- $f"; cat $f; } >&2; done
-    exit 1
-}
-
-# check EXPECTED ARGS...: memprof check ARGS... > out 2> err, exits EXPECTED.
-check() {
-    local want=$1 status=0
-    shift
-    "$MEMPROF" check "$@" >out 2>err || status=$?
-    [ "$status" = "$want" ] || fail "memprof check $* exited $status, expected $want"
-}
+NAME=check
+# shellcheck source=tests/integration/check/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 need_py() {
     if [ -z "$PY" ] || ! "$PY" -c 'import xml.etree.ElementTree, json' 2>/dev/null; then

@@ -12,22 +12,9 @@ SCHEMAS=$(realpath "$4")
 PY=${5:-}
 G=$BINDIR/grower
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/memprof-baseline-test.XXXXXX")
-trap 'rc=$?; if [ $rc = 0 ]; then rm -rf "$TMP"; else echo "(files kept in $TMP)"; fi' EXIT
-cd "$TMP"
-
-fail() {
-    echo "FAIL: $*" >&2
-    for f in out err; do [ -f $f ] && { echo "--- $f"; cat $f; } >&2; done
-    exit 1
-}
-
-check() {
-    local want=$1 status=0
-    shift
-    "$MEMPROF" check "$@" >out 2>err || status=$?
-    [ "$status" = "$want" ] || fail "memprof check $* exited $status, expected $want"
-}
+NAME=baseline
+# shellcheck source=tests/integration/check/lib.sh
+. "$(dirname "$0")/../check/lib.sh"
 
 # The baseline: 2 x 100 bytes leaked, a 64 KiB spike.
 "$MEMPROF" run -o base.mpz -- "$G" 2 64 >/dev/null 2>&1

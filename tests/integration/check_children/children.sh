@@ -11,22 +11,9 @@ BINDIR=$(realpath "$3")
 CHECKBIN=$(realpath "$4")
 PY=${5:-}
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/memprof-children-test.XXXXXX")
-trap 'rc=$?; if [ $rc = 0 ]; then rm -rf "$TMP"; else echo "(files kept in $TMP)"; fi' EXIT
-cd "$TMP"
-
-fail() {
-    echo "FAIL: $*" >&2
-    for f in out err; do [ -f $f ] && { echo "--- $f"; cat $f; } >&2; done
-    exit 1
-}
-
-check() {
-    local want=$1 status=0
-    shift
-    "$MEMPROF" check "$@" >out 2>err || status=$?
-    [ "$status" = "$want" ] || fail "memprof check $* exited $status, expected $want"
-}
+NAME=children
+# shellcheck source=tests/integration/check/lib.sh
+. "$(dirname "$0")/../check/lib.sh"
 
 # forker's figures: the parent's 100 bytes and the child's 2 x 64, each
 # process named with its pid; the child is not the parent.

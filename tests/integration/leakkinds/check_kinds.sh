@@ -10,22 +10,9 @@ MEMPROF=$(realpath "$1")
 BINDIR=$(realpath "$2")
 PY=$3
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/memprof-kinds-test.XXXXXX")
-trap 'rc=$?; if [ $rc = 0 ]; then rm -rf "$TMP"; else echo "(files kept in $TMP)"; fi' EXIT
-cd "$TMP"
-
-fail() {
-    echo "FAIL: $*" >&2
-    for f in out err; do [ -f $f ] && { echo "--- $f"; cat $f; } >&2; done
-    exit 1
-}
-
-check() {
-    local want=$1 status=0
-    shift
-    "$MEMPROF" check "$@" >out 2>err || status=$?
-    [ "$status" = "$want" ] || fail "memprof check $* exited $status, expected $want"
-}
+NAME=kinds
+# shellcheck source=tests/integration/check/lib.sh
+. "$(dirname "$0")/../check/lib.sh"
 
 # The list and the cycle: definitely and indirectly lost count by default.
 check 3 -- "$BINDIR/indirect"
