@@ -153,26 +153,6 @@ static void rec_span(int op, uint32_t cls, uint32_t pages, uintptr_t addr)
     mp_internal = 0;
 }
 
-/* The leak scan at exit (leakscan.h) reads the exiting thread's stack the
- * way memcheck does, from the exit path's frames up. Those frames reuse
- * stack the hooks below used, and a slot the exit path never writes still
- * holds what a hook left there: the address of the last block allocated
- * or freed, which would keep that block "reachable" (memcheck never sees
- * such copies: its malloc runs outside the program's stack, and it skips
- * stack words never written). So each hook zeroes the stack it used
- * nearest its caller, where the exit path's frames will be and where the
- * block's address is kept (the hook's own frames and the encoder's). The
- * whole hook, unwinder included, reaches about 6 KiB deep; the nearest
- * 2 KiB are zeroed (docs/recording.md gives the cost). */
-#define SCRUB_BYTES 2048
-
-static __attribute__((noinline)) void scrub_stack(void)
-{
-    char buf[SCRUB_BYTES];
-    memset(buf, 0, sizeof buf);
-    __asm__ volatile("" : : "r"(buf) : "memory"); /* the stores are the point */
-}
-
 void mp_rec_alloc(void *p, size_t size)
 {
     if (mp_internal)
@@ -180,8 +160,6 @@ void mp_rec_alloc(void *p, size_t size)
     mp_internal = 1;
     emit(MP_EV_ALLOC, p, NULL, size, capture(), 0);
     mp_internal = 0;
-    if (mp_options.leak_scan)
-        scrub_stack();
 }
 
 void mp_rec_free(void *p)
@@ -191,8 +169,6 @@ void mp_rec_free(void *p)
     mp_internal = 1;
     emit(MP_EV_FREE, p, NULL, 0, 0, 0);
     mp_internal = 0;
-    if (mp_options.leak_scan)
-        scrub_stack();
 }
 
 void mp_rec_realloc(void *old, void *new_block, size_t size)
@@ -202,8 +178,6 @@ void mp_rec_realloc(void *old, void *new_block, size_t size)
     mp_internal = 1;
     emit(MP_EV_REALLOC, old, new_block, size, capture(), 0);
     mp_internal = 0;
-    if (mp_options.leak_scan)
-        scrub_stack();
 }
 
 uint64_t mp_rec_sample_take(size_t size)
