@@ -101,6 +101,18 @@ int mp_debugdirs_module_path(const mp_debugdirs_t *d, const char *logged, char *
     return 0;
 }
 
+int mp_debugdirs_inside(const mp_debugdirs_t *d, const char *logged)
+{
+    if (!d->sysroot[0])
+        return 1;
+    if (logged[0] != '/')
+        return 0;
+    for (const char *p = logged; (p = strstr(p, "/..")) != NULL; p += 3)
+        if (p[3] == '/' || p[3] == '\0')
+            return 0;
+    return 1;
+}
+
 /* ---- Probing a file ----------------------------------------------------- */
 
 static void elf_init_once(void)

@@ -38,6 +38,11 @@ void mp_debugdirs_destroy(mp_debugdirs_t *d);
  * directory. Returns 0 with *out malloc'd, or MP_ELOG_NOMEM. */
 int mp_debugdirs_module_path(const mp_debugdirs_t *d, const char *logged, char **out);
 
+/* 1 if the logged module path may be opened: always without a sysroot;
+ * with one, only an absolute path without a ".." component, so that a
+ * hostile log cannot name files outside the sysroot (docs/security.md). */
+int mp_debugdirs_inside(const mp_debugdirs_t *d, const char *logged);
+
 /* What opening a candidate file found. */
 typedef struct mp_elf_probe {
     int fd;              /* open read-only if err == 0, else -1 */

@@ -134,7 +134,9 @@ int mp_objfile_open(const mp_debugdirs_t *dirs, const char *logged, const uint8_
         return MP_ELOG_NOMEM;
 
     mp_elf_probe_t p = {.fd = -1, .err = ENOENT};
-    if (logged[0])
+    if (logged[0] && !mp_debugdirs_inside(dirs, logged))
+        p.err = EACCES; /* outside --sysroot: never opened */
+    else if (logged[0])
         mp_elf_probe(info->path, &p);
     if (p.err == ENOEXEC) {
         info->status = MP_OBJ_NOT_ELF;

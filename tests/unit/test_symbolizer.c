@@ -21,6 +21,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -812,6 +813,22 @@ static void sysroot_prefixes_module_paths(void)
     CU_ASSERT_EQUAL(add(s, 1, &d), 0);
     CU_ASSERT_EQUAL(mp_symbolizer_resolve(s, (uintptr_t)ra, true, f, MP_SYM_MAX_FRAMES, &n), 0);
     CU_ASSERT(n == 1 && str_is(f[0].function, "symlib_plain"));
+    mp_symbolizer_destroy(s);
+
+    /* A log cannot lead out of the sysroot: "/../../<the library's real
+     * path>" under it names the real file, and is not opened (a relative
+     * path neither). */
+    char real[PATH_MAX];
+    CU_ASSERT_FATAL(realpath(SYMTEST_LIB, real) != NULL);
+    CU_ASSERT_FATAL(strlen(real) + 7 < sizeof d.path);
+    memcpy(d.path, "/../..", 6);
+    memcpy(d.path + 6, real, strlen(real) + 1);
+    s = make(NULL, 0, root, true);
+    CU_ASSERT_EQUAL(add(s, 1, &d), 0);
+    CU_ASSERT_EQUAL(mp_symbolizer_resolve(s, (uintptr_t)ra, true, f, MP_SYM_MAX_FRAMES, &n), 0);
+    CU_ASSERT(n == 1 && f[0].function == NULL);
+    CU_ASSERT(mp_symbolizer_warning_count(s) == 1 &&
+              mp_symbolizer_warning(s, 0)->kind == MP_SYM_WARN_MISSING);
     mp_symbolizer_destroy(s);
     rm_rf(root);
     dlclose(h);
