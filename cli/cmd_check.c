@@ -308,21 +308,6 @@ static int is_log(const char *path)
     return yes;
 }
 
-/* In the child: log=<path> after our other keys. */
-static int add_log_key(void *ctx, pid_t self, int *note)
-{
-    const mp_run_log_t *log = ctx;
-    char path[PATH_MAX + 300];
-    mp_optbuf_t b = { "", 0 };
-    int err = mp_run_log_child_path(log, self, path, sizeof path, note);
-
-    if (err)
-        return err;
-    if (mp_optbuf_add(&b, "log", path) != 0 || mp_env_set_options(b.text) != 0)
-        return ENOMEM;
-    return 0;
-}
-
 /* Removes dir and the logs in it (ours and those of exec'd programs). */
 static void remove_tmp(const char *dir)
 {
@@ -376,7 +361,7 @@ static int run_command(const check_config_t *c, char **command, char *tmpdir, si
         (err = mp_env_set_options(opts.text)) != 0)
         return err;
     *is_static = mp_run_static_warn(command[0]);
-    if ((err = mp_spawn(command, add_log_key, &log, res)) != 0)
+    if ((err = mp_spawn(command, mp_run_log_child_env, &log, res)) != 0)
         return err;
     mp_spawn_report(command, res);
     snprintf(log_path, cap, "%s", path);

@@ -385,22 +385,6 @@ static int build_options(const run_config_t *cfg, const run_mode_t *mode, int mo
     return err;
 }
 
-/* In the child (spawn.h): MEMPROF_OPTIONS gets log=<path>, which holds
- * the child's pid when the name is memprof's default. */
-static int add_log_key(void *ctx, pid_t self, int *note)
-{
-    const mp_run_log_t *log = ctx;
-    char path[PATH_MAX + 300];
-    mp_optbuf_t b = { "", 0 };
-    int err = mp_run_log_child_path(log, self, path, sizeof path, note);
-
-    if (err)
-        return err;
-    if (mp_optbuf_add(&b, "log", path) != 0 || mp_env_set_options(b.text) != 0)
-        return ENOMEM;
-    return 0;
-}
-
 int mp_cmd_run(int argc, char **argv, int *exit_status)
 {
     static mp_run_log_t log; /* paths: ~12 KiB, not on the stack */
@@ -456,7 +440,7 @@ int mp_cmd_run(int argc, char **argv, int *exit_status)
     if (mode->records)
         is_static = mp_run_static_warn(command[0]);
     mp_run_clock_start(&clock);
-    err = mp_spawn(command, mode->records ? add_log_key : NULL, &log, &res);
+    err = mp_spawn(command, mode->records ? mp_run_log_child_env : NULL, &log, &res);
     if (err)
         return err;
     mp_spawn_report(command, &res);

@@ -31,6 +31,7 @@
  */
 #define _GNU_SOURCE /* CLOCK_REALTIME_COARSE */
 #include "run_log.h"
+#include "run_env.h"
 #include "shell_word.h"
 
 #include <dirent.h>
@@ -712,4 +713,18 @@ void mp_run_log_report(mp_run_log_t *L, const mp_spawn_result_t *res,
         fputc('\n', stderr);
     }
     free_others(&others);
+}
+
+int mp_run_log_child_env(void *ctx, pid_t self, int *note)
+{
+    const mp_run_log_t *log = ctx;
+    char path[PATH_MAX + 300];
+    mp_optbuf_t b = { "", 0 };
+    int err = mp_run_log_child_path(log, self, path, sizeof path, note);
+
+    if (err)
+        return err;
+    if (mp_optbuf_add(&b, "log", path) != 0 || mp_env_set_options(b.text) != 0)
+        return ENOMEM;
+    return 0;
 }

@@ -74,6 +74,12 @@ int mp_run_log_choose(mp_run_log_t *L, const char *path, const char *origin,
 int mp_run_log_child_path(const mp_run_log_t *L, pid_t self, char *buf, size_t size,
                           int *note);
 
+/* spawn.h's child callback for run and check (ctx: the mp_run_log_t):
+ * MEMPROF_OPTIONS gets log=<path> after the keys already there, the path
+ * holding the child's pid when the name is memprof's default. 0 or an
+ * errno value. */
+int mp_run_log_child_env(void *ctx, pid_t self, int *note);
+
 /* 1 if s is the suffix the shim gives another log of the run:
  * ".<pid>" or ".<pid>.<n>", and nothing else. */
 int mp_run_log_is_pid_suffix(const char *s);
